@@ -1,0 +1,48 @@
+# Two commands on a fresh machine with Python 3.11 and make: `make demo`, `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out
+CHILDREN ?=
+SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
+
+.PHONY: help install demo pipeline test lint typecheck unit bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies
+
+demo: install  ## the whole pipeline on the embedded default world, then the outputs
+	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
+	$(BIN)/earlyhelp ingest $(OUT)/world/raw --warehouse $(OUT)/warehouse.duckdb
+	@echo
+	@echo "Outputs:"
+	@echo "  raw extracts       $(OUT)/world/raw"
+	@echo "  truth (tests only) $(OUT)/world/truth"
+	@echo "  warehouse          $(OUT)/warehouse.duckdb"
+	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
+
+lint: install  ## ruff
+	$(BIN)/ruff check .
+
+typecheck: install  ## mypy on the packages
+	$(BIN)/mypy
+
+unit: install  ## pytest
+	$(BIN)/pytest
+
+test: lint typecheck unit  ## lint, types and tests (what CI runs)
+
+bench: install  ## speed and memory benchmarks, JSON results in bench/results/
+	$(BIN)/python -m bench.run
+
+clean:  ## remove generated outputs (keeps .venv)
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

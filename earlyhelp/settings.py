@@ -1,0 +1,126 @@
+"""One typed settings object for the whole product.
+
+Values come from, in order of precedence: keyword arguments, environment variables
+(prefix ``EARLYHELP_``, nested with ``__``), a TOML file (``earlyhelp.toml`` in the working
+directory, or the path in ``EARLYHELP_CONFIG``), then the defaults below. Build it at an entry
+point (CLI command, app factory) and pass it down; nothing imports a global instance.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LOCAL_PSEUDONYM_KEY = "local-only-pseudonym-key-change-me"
+
+
+class LinkageSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # Pairs at or above match_threshold are the same child; pairs in [review_low, review_high)
+    # go to clerical review.
+    match_threshold: float = Field(0.9, gt=0, lt=1)
+    review_low: float = Field(0.5, gt=0, lt=1)
+    review_high: float = Field(0.9, gt=0, le=1)
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _band_is_ordered(self) -> LinkageSettings:
+        if not self.review_low < self.review_high:
+            raise ValueError("linkage.review_low must be below linkage.review_high")
+        return self
+
+
+class ModelSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str = "custody_12m"
+    # New flagged referrals Early Help can take per month.
+    capacity: int = Field(20, ge=1)
+    registered_name: str = "earlyhelp-custody-risk"
+    seed: int = 20200331
+    bootstrap_resamples: int = Field(1000, ge=100)
+
+
+class Settings(BaseSettings):
+    """Settings for every step. Secrets have no usable default outside local mode."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EARLYHELP_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    environment: Literal["local", "test", "production"] = "local"
+    data_dir: Path = Path("out")
+    pseudonym_key: SecretStr = SecretStr(LOCAL_PSEUDONYM_KEY)
+    mlflow_tracking_uri: str | None = None
+    database_url: str | None = None
+    linkage: LinkageSettings = LinkageSettings()
+    model: ModelSettings = ModelSettings()
+    # Date of the extract being ingested; defaults to the newest date seen.
+    extract_date: date | None = None
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Settings:
+        if self.environment == "production" and (
+            self.pseudonym_key.get_secret_value() == LOCAL_PSEUDONYM_KEY
+        ):
+            raise ValueError(
+                "EARLYHELP_PSEUDONYM_KEY is the local placeholder; set a secret key "
+                "before running in production"
+            )
+        return self
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def resolved_mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or (
+            f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or os.environ.get("DATABASE_URL") or (
+            f"sqlite:///{(self.data_dir / 'serving.db').resolve()}"
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("EARLYHELP_CONFIG", "earlyhelp.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+            file_secret_settings,
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings at an entry point; overrides win over environment and file."""
+    return Settings(**overrides)  # type: ignore[arg-type]
