@@ -50,6 +50,24 @@ class ModelSettings(BaseModel):
     registered_name: str = "earlyhelp-custody-risk"
     seed: int = 20200331
     bootstrap_resamples: int = Field(1000, ge=100)
+    # Temporal evaluation: a label matures label_horizon_months after its as-of date.
+    label_horizon_months: int = Field(12, ge=1)
+    test_folds: int = Field(2, ge=1)
+    fold_months: int = Field(6, ge=1)
+    # The newest matured months before each cut-off calibrate; older ones fit.
+    calibration_months: int = Field(6, ge=1)
+    # Negatives kept for fitting (weighted back by 1/rate); every positive is kept.
+    negative_sample_rate: float = Field(0.1, gt=0, le=1)
+    # Promotion gate: calibration slope and intercept (logistic recalibration of the
+    # latest test months) must fall in these bounds.
+    gate_slope_low: float = 0.5
+    gate_slope_high: float = 2.0
+    gate_intercept_abs: float = Field(1.0, gt=0)
+    # Features of the practitioner's rule baseline; empty = picked from the registry by name
+    # (permanent exclusion, exploitation, gangs).
+    baseline_features: tuple[str, ...] = ()
+    # Groups with fewer positives than this are left out of the disparity check.
+    gate_min_group_positives: int = Field(5, ge=1)
 
 
 class Settings(BaseSettings):

@@ -1,8 +1,63 @@
-"""CLI for the train and promote steps (being built)."""
+"""CLI for the train and promote steps: temporal evaluation, MLflow logging, promotion gate."""
 
 from __future__ import annotations
 
-from earlyhelp.cli._edge import not_built
+from pathlib import Path
 
-train = not_built("train")
-promote = not_built("promote")
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from earlyhelp.cli._edge import shown_errors
+from earlyhelp.settings import load_settings
+
+_out = Console()
+
+
+def train(
+    warehouse: Path = typer.Option(
+        ..., "--warehouse", help="DuckDB warehouse holding feature_matrix, labels, "
+        "feature_registry and protected_attributes (from `earlyhelp features`)."),
+    truth: Path | None = typer.Option(
+        None, "--truth", help="The synthetic world's truth/ folder: adds the true-risk ceiling "
+        "to the evaluation. Never used to fit or score."),
+    label: str | None = typer.Option(
+        None, "--label", help="Label column to learn (default: settings model.label, "
+        "custody_12m). Each label is its own MLflow experiment."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Where reports/ and the default MLflow store go "
+        "(default: settings data_dir)."),
+) -> None:
+    """Compare the practitioners' rule, logistic regression and boosted trees on temporal
+    folds at the council's capacity; log the winner to MLflow as `challenger`."""
+    from model.pipeline import train as run_train
+
+    with shown_errors():
+        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      transient=True) as progress:
+            task = progress.add_task("training", total=None)
+            report = run_train(warehouse, settings, truth=truth, label=label,
+                               step=lambda text: progress.update(task, description=text))
+    _out.print(f"winner: {report.winner}; run {report.run_id}; "
+               f"{settings.model.registered_name} version {report.model_version} @challenger")
+    _out.print(f"evaluation: {report.evaluation_path} ({report.seconds:.1f} s)")
+
+
+def promote(
+    approved_by: str | None = typer.Option(
+        None, "--approved-by", help="Name of the person approving the promotion; required "
+        "for the challenger to become champion."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Where reports/ and the default MLflow store are "
+        "(default: settings data_dir)."),
+) -> None:
+    """Run the promotion gate on the `challenger`; if it passes and a named person approves,
+    it becomes `champion`. A refusal says which check failed and by how much."""
+    from model.promotion import promote as run_promote
+
+    with shown_errors():
+        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+        report = run_promote(settings, approved_by)
+    _out.print(f"version {report.challenger_version} is now champion "
+               f"(approved by {report.approved_by})")

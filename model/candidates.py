@@ -1,0 +1,169 @@
+"""The candidates, each one ``Pipeline(ColumnTransformer, classifier)``, and how they are fitted.
+
+Fitting keeps every positive and a seeded sample of negatives (weighted back by the inverse
+sampling rate), then calibrates the frozen classifier with a sigmoid on *later* months than
+it was fitted on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from earlyhelp.errors import InputError
+
+# What a practitioner would look for today: permanent exclusion, or an exploitation or gangs
+# factor, recorded in the last 12 months. Matched against registry feature names.
+RULE_PATTERNS = (r"perm.*exclu|exclu.*perm", r"exploit", r"gang")
+CANDIDATES = ("rule", "logistic", "boosted_trees")
+
+
+class RuleBaseline(ClassifierMixin, BaseEstimator):
+    """Flag a child when any input column exceeds ``threshold``.
+
+    The score is how many columns exceed it (0..n_features); ``predict_proba`` maps each
+    score to the positive rate seen at that score in training (Laplace smoothed), so the rule
+    is ranked and calibrated like any other candidate.
+    """
+
+    def __init__(self, threshold: float = 0.0) -> None:
+        self.threshold = threshold
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        # A fixed rule does not learn to fit arbitrary data; do not expect a good score.
+        tags.classifier_tags.poor_score = True
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        return np.sum(np.nan_to_num(X, nan=-np.inf) > self.threshold, axis=1)
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RuleBaseline:
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if self.classes_.size > 2:
+            raise ValueError("RuleBaseline is a binary classifier; y has more than 2 classes")
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        positive = (y == self.classes_[-1]).astype(float)
+        score = self._score(X)
+        levels = np.arange(X.shape[1] + 1)
+        pos = np.bincount(score, weights * positive, minlength=levels.size)
+        tot = np.bincount(score, weights, minlength=levels.size)
+        self.rates_ = (pos + 0.5) / (tot + 1.0)
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        return self._score(X).astype(float)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        score = self.decision_function(X).astype(int)
+        p = self.rates_[score]
+        if self.classes_.size == 1:
+            return np.ones((score.size, 1))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        fires = self.decision_function(X) > 0
+        return self.classes_[np.minimum(fires.astype(int), self.classes_.size - 1)]
+
+
+def rule_features(features: Sequence[str], chosen: Sequence[str] = ()) -> tuple[str, ...]:
+    """The registry features the rule uses: ``chosen`` if given, else one per pattern."""
+    if chosen:
+        unknown = sorted(set(chosen) - set(features))
+        if unknown:
+            raise InputError(f"model.baseline_features {unknown} are not in the feature matrix")
+        return tuple(chosen)
+    picked = []
+    for pattern in RULE_PATTERNS:
+        hits = [f for f in features if re.search(pattern, f, re.IGNORECASE)]
+        hits.sort(key=lambda f: ("12m" not in f, len(f)))
+        picked.extend(hits[:1])
+    if not picked:
+        raise InputError(
+            "no registry feature looks like permanent exclusion, exploitation or gangs; "
+            "name the rule's features in model.baseline_features"
+        )
+    return tuple(dict.fromkeys(picked))
+
+
+def describe_rule(features: Sequence[str], registry: pd.DataFrame) -> str:
+    words = registry.set_index("feature")["description"]
+    parts = [f"{f} ({words.get(f, f).replace('{value}', 'any')})" for f in features]
+    return (
+        "Flag a child when any of these was recorded: " + "; or ".join(parts)
+        + ". Children meeting more conditions rank higher."
+    )
+
+
+def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed: int) -> Pipeline:
+    if kind == "rule":
+        columns = ColumnTransformer([("rule", "passthrough", list(rule))])
+        return Pipeline([("features", columns), ("classifier", RuleBaseline())])
+    if kind == "logistic":
+        scaled = Pipeline([("impute", SimpleImputer(strategy="median")),
+                           ("scale", StandardScaler())])
+        columns = ColumnTransformer([("scaled", scaled, list(features))])
+        return Pipeline([("features", columns),
+                         ("classifier", LogisticRegression(C=0.05, max_iter=500))])
+    if kind == "boosted_trees":
+        columns = ColumnTransformer([("raw", "passthrough", list(features))])
+        trees = HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=150, max_leaf_nodes=15, min_samples_leaf=40,
+            l2_regularization=1.0, early_stopping=False, random_state=seed,
+        )
+        return Pipeline([("features", columns), ("classifier", trees)])
+    raise ValueError(f"unknown candidate {kind!r}; expected one of {CANDIDATES}")
+
+
+def sample_negatives(y: np.ndarray, rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of all positives and a seeded share of negatives, with inverse-rate weights."""
+    rng = np.random.default_rng(seed)
+    keep = (y == 1) | (rng.random(y.size) < rate)
+    weights = np.where(y == 1, 1.0, 1.0 / rate)
+    return np.flatnonzero(keep), weights[keep]
+
+
+def fit_calibrated(
+    pipeline: Pipeline,
+    fit: pd.DataFrame,
+    calibration: pd.DataFrame,
+    label: str,
+    *,
+    negative_rate: float,
+    seed: int,
+) -> Pipeline:
+    """Fit on ``fit``, then sigmoid-calibrate the frozen classifier on ``calibration``."""
+    y_fit = fit[label].to_numpy()
+    rows, weights = sample_negatives(y_fit, negative_rate, seed)
+    pipeline.fit(fit.iloc[rows], y_fit[rows], classifier__sample_weight=weights)
+    columns, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method="sigmoid")
+    calibrated.fit(columns.transform(calibration), calibration[label].to_numpy())
+    return Pipeline([("features", columns), ("classifier", calibrated)])
+
+
+def base_classifier(pipeline: Pipeline) -> BaseEstimator:
+    """The fitted classifier inside the calibration wrapper."""
+    calibrated = pipeline.named_steps["classifier"]
+    return calibrated.calibrated_classifiers_[0].estimator.estimator

@@ -1,0 +1,122 @@
+"""The model card (Mitchell et al. sections) as Markdown and HTML, from Jinja2 templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from model.evaluation import EvaluationReport, GroupMetrics, MetricBlock
+
+SUPPRESSED = "c"
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the card says about the data and run, beyond the evaluation."""
+
+    name: str
+    run_id: str
+    fingerprint: str
+    rows: int
+    positives: int
+    unlabelled: int
+    n_features: int
+    months_from: str
+    months_to: str
+    calibration_months: int
+    explanation: str
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct") -> str:
+    value = getattr(block, name)
+    if value is None:
+        return "n/a"
+    iv = block.intervals.get(name)
+    show = _pct if fmt == "pct" else _num
+    if iv is None or iv.low is None:
+        return show(value)
+    return f"{show(value)} ({show(iv.low)}-{show(iv.high)})"
+
+
+def _count(n: int) -> str:
+    return SUPPRESSED if 1 <= n <= 5 else str(n)
+
+
+def _headline(name: str, block: MetricBlock) -> dict[str, str]:
+    nnf = block.number_needed_to_flag
+    return {
+        "name": name,
+        "recall": _with_interval(block, "recall_at_capacity"),
+        "precision": _with_interval(block, "precision_at_capacity"),
+        "nnf": "n/a" if nnf is None else f"{nnf:.1f}",
+        "pr_auc": _with_interval(block, "pr_auc", "num"),
+        "roc_auc": _with_interval(block, "roc_auc", "num"),
+        "brier": _with_interval(block, "brier", "num"),
+    }
+
+
+def _group_rows(block: MetricBlock) -> dict[str, list[dict[str, str]]]:
+    out = {}
+    for attribute, groups in block.by_group.items():
+        rows = []
+        for group, g in groups.items():
+            small = 1 <= g.positives <= 5
+            rows.append({
+                "group": group, "rows": _count(g.rows), "positives": _count(g.positives),
+                "recall": SUPPRESSED if small else _with_interval(g, "recall_at_capacity"),
+                "fnr": SUPPRESSED if small else _pct(g.false_negative_rate),
+                "fpr": _pct(g.false_positive_rate),
+                "brier": _with_interval(g, "brier", "num"),
+            })
+        out[attribute] = rows
+    return out
+
+
+def context(evaluation: EvaluationReport, facts: CardFacts) -> dict[str, object]:
+    blocks = {"model: " + evaluation.winner: evaluation.model, "practitioners' rule":
+              evaluation.baseline}
+    oracle_note = ""
+    if evaluation.oracle is not None:
+        blocks["true risk (ceiling)"] = evaluation.oracle
+        oracle_note = ("The true-risk row scores each child by the synthetic world's own risk: "
+                       "no model on recorded data can pass it.")
+    return {
+        **facts.__dict__,
+        "label": evaluation.label,
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "winner": evaluation.winner,
+        "candidates": sorted(evaluation.candidates),
+        "capacity": evaluation.capacity,
+        "tie_rule": evaluation.tie_rule,
+        "interval_method": evaluation.interval_method,
+        "test_from": str(evaluation.test_months[0]),
+        "test_to": str(evaluation.test_months[-1]),
+        "headline": [_headline(n, b) for n, b in blocks.items()],
+        "baseline_rule": evaluation.baseline_rule,
+        "oracle_note": oracle_note,
+        "slope": _num(evaluation.model.calibration_slope, 2),
+        "intercept": _num(evaluation.model.calibration_intercept, 2),
+        "groups": _group_rows(evaluation.model),
+    }
+
+
+def render_card(evaluation: EvaluationReport, facts: CardFacts) -> tuple[str, str]:
+    """The card as (Markdown, HTML)."""
+    from markdown_it import MarkdownIt
+
+    env = Environment(loader=PackageLoader("model", "templates"), autoescape=False,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    markdown = env.get_template("model_card.md.j2").render(**context(evaluation, facts))
+    body = MarkdownIt("commonmark").enable("table").render(markdown)
+    html = env.get_template("model_card.html.j2").render(name=facts.name, body=body)
+    return markdown, html

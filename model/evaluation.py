@@ -1,0 +1,236 @@
+"""Metrics at the council's capacity, rank metrics and calibration, with bootstrap intervals.
+
+Capacity: in each test month the top-k scores are flagged. Ties at the boundary are broken
+pessimistically: among tied scores, children without the outcome are flagged first and
+children with it last, so a model never gains from ties.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from model.bootstrap import (
+    METHOD,
+    group_rate_draws,
+    interval,
+    replicate_metrics,
+)
+from model.data import PROTECTED
+
+TIE_RULE = (
+    "top-k scores flagged in each test month; tied scores at the boundary: children without "
+    "the outcome flagged first, children with it last (pessimistic)"
+)
+HEADLINE = ("recall_at_capacity", "precision_at_capacity", "number_needed_to_flag",
+            "pr_auc", "roc_auc", "brier")
+GROUP_ATTRIBUTES = ("sex", "ethnicity_group", "disability", "age_band")
+
+
+class Interval(BaseModel):
+    low: float | None
+    high: float | None
+
+
+class CalibrationBin(BaseModel):
+    mean_predicted: float
+    observed_rate: float
+    rows: int
+
+
+class GroupMetrics(BaseModel):
+    rows: int
+    positives: int
+    flagged: int
+    recall_at_capacity: float | None
+    precision_at_capacity: float | None
+    pr_auc: float | None
+    roc_auc: float | None
+    brier: float | None
+    false_negative_rate: float | None
+    false_positive_rate: float | None
+    intervals: dict[str, Interval]
+
+
+class Disparity(BaseModel):
+    """Largest minus smallest group error rate among groups with enough positives."""
+
+    rate: str
+    groups: list[str]
+    value: float | None
+    interval: Interval
+
+
+class MetricBlock(BaseModel):
+    rows: int
+    positives: int
+    flagged: int
+    true_positives: int
+    recall_at_capacity: float | None
+    precision_at_capacity: float | None
+    number_needed_to_flag: float | None
+    pr_auc: float | None
+    roc_auc: float | None
+    brier: float | None
+    intervals: dict[str, Interval]
+    calibration_slope: float | None = None
+    calibration_intercept: float | None = None
+    calibration_curve: list[CalibrationBin] = Field(default_factory=list)
+    by_group: dict[str, dict[str, GroupMetrics]] = Field(default_factory=dict)
+    disparity: dict[str, list[Disparity]] = Field(default_factory=dict)
+
+
+def month_codes(as_of: pd.Series) -> np.ndarray:
+    return np.unique(as_of.to_numpy(), return_inverse=True)[1]
+
+
+def flag_at_capacity(scores: np.ndarray, y: np.ndarray, months: np.ndarray, k: int) -> np.ndarray:
+    """Flag the top ``k`` scores in each month, breaking ties pessimistically."""
+    order = np.lexsort((y, -scores, months))
+    sorted_months = months[order]
+    rank = np.arange(order.size) - np.searchsorted(sorted_months, sorted_months, side="left")
+    flagged = np.zeros(order.size, dtype=bool)
+    flagged[order] = rank < k
+    return flagged
+
+
+def _clean(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def calibration_fit(scores: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
+    """Logistic recalibration: slope of y on logit(p); intercept with the slope fixed at 1."""
+    from sklearn.linear_model import LogisticRegression
+
+    if y.sum() == 0 or y.sum() == y.size:
+        return None, None
+    p = np.clip(scores, 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p))
+    slope = LogisticRegression(C=np.inf).fit(logit[:, None], y).coef_[0, 0]
+    offset = 0.0  # calibration-in-the-large: Newton steps on the intercept alone
+    for _ in range(50):
+        q = 1 / (1 + np.exp(-(logit + offset)))
+        step = (y.sum() - q.sum()) / max(float(np.sum(q * (1 - q))), 1e-12)
+        offset += step
+        if abs(step) < 1e-10:
+            break
+    return float(slope), float(offset)
+
+
+def calibration_curve(scores: np.ndarray, y: np.ndarray, bins: int = 10) -> list[CalibrationBin]:
+    edges = np.unique(np.quantile(scores, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, max(edges.size - 2, 0))
+    out = []
+    for b in np.unique(which):
+        sel = which == b
+        out.append(CalibrationBin(mean_predicted=float(scores[sel].mean()),
+                                  observed_rate=float(y[sel].mean()), rows=int(sel.sum())))
+    return out
+
+
+def _intervals(draws: dict[str, np.ndarray]) -> dict[str, Interval]:
+    return {k: Interval(low=lo, high=hi) for k, (lo, hi) in
+            ((k, interval(v)) for k, v in draws.items())}
+
+
+def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetrics:  # type: ignore[no-untyped-def]
+    rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
+    negatives = int((~y.astype(bool)).sum())
+    fp = int((flagged & ~y.astype(bool)).sum())
+    recall = rep.point.get("recall_at_capacity", np.nan)
+    return GroupMetrics(
+        rows=int(y.size), positives=int(y.sum()), flagged=int(flagged.sum()),
+        **{k: _clean(rep.point.get(k, np.nan)) for k in
+           ("recall_at_capacity", "precision_at_capacity", "pr_auc", "roc_auc", "brier")},
+        false_negative_rate=_clean(1 - recall),
+        false_positive_rate=_clean(fp / negatives) if negatives else None,
+        intervals=_intervals(rep.draws),
+    )
+
+
+def _disparities(frame: pd.DataFrame, flagged: np.ndarray, attribute: str, min_pos: int,
+                 n_boot: int, seed: int) -> list[Disparity]:
+    y = frame["y"].to_numpy().astype(bool)
+    child = frame["child_key"].to_numpy()
+    group = frame[attribute].fillna("unknown").to_numpy()
+    out = []
+    for rate, num, den in (
+        ("false_negative_rate", (y & ~flagged), y),
+        ("false_positive_rate", (~y & flagged), ~y),
+    ):
+        names, point, draws = group_rate_draws(num.astype(float), den.astype(float), child, group,
+                                               n_boot=n_boot, seed=seed)
+        positives = pd.Series(y).groupby(group).sum()
+        keep = np.array([positives.get(n, 0) >= min_pos for n in names])
+        if keep.sum() < 2:
+            out.append(Disparity(rate=rate, groups=[], value=None,
+                                 interval=Interval(low=None, high=None)))
+            continue
+        spread = np.nanmax(draws[:, keep], axis=1) - np.nanmin(draws[:, keep], axis=1)
+        lo, hi = interval(spread)
+        out.append(Disparity(
+            rate=rate, groups=[n for n, k in zip(names, keep, strict=True) if k],
+            value=_clean(np.nanmax(point[keep]) - np.nanmin(point[keep])),
+            interval=Interval(low=lo, high=hi),
+        ))
+    return out
+
+
+def evaluate_scores(
+    frame: pd.DataFrame,
+    scores: np.ndarray,
+    *,
+    capacity: int,
+    latest_months: tuple[date, ...],
+    n_boot: int,
+    seed: int,
+    min_group_positives: int,
+) -> MetricBlock:
+    """All metrics for one candidate's scores on the test rows of ``frame``.
+
+    ``frame`` holds ``child_key``, ``as_of``, ``y`` and the protected attributes.
+    """
+    y = frame["y"].to_numpy().astype(int)
+    child = frame["child_key"].to_numpy()
+    flagged = flag_at_capacity(scores, y, month_codes(frame["as_of"]), capacity)
+    rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
+    latest = frame["as_of"].isin(latest_months).to_numpy()
+    slope, intercept = calibration_fit(scores[latest], y[latest])
+    block = MetricBlock(
+        rows=int(y.size), positives=int(y.sum()), flagged=int(flagged.sum()),
+        true_positives=int((flagged & (y == 1)).sum()),
+        **{k: _clean(rep.point.get(k, np.nan)) for k in HEADLINE},
+        intervals=_intervals(rep.draws),
+        calibration_slope=slope, calibration_intercept=intercept,
+        calibration_curve=calibration_curve(scores, y),
+    )
+    for attribute in GROUP_ATTRIBUTES:
+        values = frame[attribute].fillna("unknown").astype(str).to_numpy()
+        block.by_group[attribute] = {
+            g: _group_block(scores[values == g], y[values == g], flagged[values == g],
+                            child[values == g], n_boot, seed)
+            for g in np.unique(values)
+        }
+        block.disparity[attribute] = _disparities(frame, flagged, attribute,
+                                                  min_group_positives, n_boot, seed)
+    return block
+
+
+class EvaluationReport(BaseModel):
+    """``reports/evaluation.json``: every candidate on the same test months."""
+
+    label: str
+    capacity: int
+    test_months: list[date]
+    tie_rule: str = TIE_RULE
+    interval_method: str = METHOD
+    baseline_rule: str
+    winner: str
+    model: MetricBlock
+    baseline: MetricBlock
+    oracle: MetricBlock | None = None
+    candidates: dict[str, MetricBlock] = Field(default_factory=dict)
+    protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED))

@@ -1,0 +1,77 @@
+"""Exact per-child reasons from the fitted logistic regression, worded through the registry.
+
+A child's log-odds is the intercept plus one term per standardised feature
+(coefficient x standardised value); calibration rescales it by a positive slope, so the
+ordering of terms is the model's own. Terms are summed per registry group; the largest
+positive groups become the reasons, worded by the group's strongest feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from model.candidates import base_classifier
+
+NUMBER_WORDS = ("no times", "once", "twice", "three times", "four times", "five times",
+                "six times", "seven times", "eight times", "nine times", "ten times")
+
+
+def is_explainable(pipeline: Pipeline) -> bool:
+    return isinstance(base_classifier(pipeline), LogisticRegression)
+
+
+def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
+    """Exact log-odds terms (rows x features) of the logistic regression, before calibration."""
+    classifier = base_classifier(pipeline)
+    if not isinstance(classifier, LogisticRegression):
+        raise TypeError("exact contributions are implemented for logistic regression only")
+    standardised = pipeline.named_steps["features"].transform(frame)
+    return np.asarray(standardised) * classifier.coef_[0]
+
+
+def word_value(value: float, description: str) -> str:
+    """Put a feature's value into its registry sentence ("Suspended three times ...")."""
+    if "{value}" not in description:
+        return description
+    if "times" not in description and float(value).is_integer() and 0 <= value <= 10:
+        text = NUMBER_WORDS[int(value)]
+    elif 0 < value < 1:
+        text = f"{value:.0%}"
+    else:
+        text = f"{value:g}"
+    return description.replace("{value}", text)
+
+
+def reasons(
+    pipeline: Pipeline,
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    registry: pd.DataFrame,
+    top: int = 3,
+) -> list[list[str]]:
+    """Up to ``top`` plain-English reasons per row: the registry groups pushing the score up."""
+    terms = contributions(pipeline, frame)
+    reg = registry.set_index("feature")
+    groups = np.array([reg.at[f, "group"] if f in reg.index else f for f in features])
+    names, g_of_f = np.unique(groups, return_inverse=True)
+    group_terms = np.zeros((terms.shape[0], names.size))
+    np.add.at(group_terms.T, g_of_f, terms.T)
+    values = frame[list(features)].to_numpy(float)
+    out = []
+    for i in range(terms.shape[0]):
+        row = []
+        for g in np.argsort(-group_terms[i])[:top]:
+            if group_terms[i, g] <= 0:
+                break
+            members = np.flatnonzero(g_of_f == g)
+            f = members[np.argmax(terms[i, members])]
+            description = str(reg.at[features[f], "description"]) if features[f] in reg.index \
+                else features[f]
+            row.append(word_value(values[i, f], description))
+        out.append(row)
+    return out

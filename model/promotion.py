@@ -1,0 +1,103 @@
+"""``promote``: run the gate on the registered challenger, log the verdict, move the alias."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from earlyhelp.errors import EarlyHelpError
+from earlyhelp.reports import StepReport, write_report
+from earlyhelp.settings import Settings
+from model.evaluation import EvaluationReport
+from model.gate import GateVerdict, run_gate
+from model.tracking import connect
+
+
+class PromotionRefused(EarlyHelpError):
+    exit_code = 4
+
+
+class PromotionReport(StepReport):
+    step: str = "promote"
+    registered_name: str
+    challenger_version: str
+    champion_version: str | None
+    verdict: GateVerdict
+    approved_by: str | None
+    promoted: bool
+
+
+def _evaluation(run_id: str) -> EvaluationReport:
+    import mlflow
+
+    return EvaluationReport.model_validate(
+        mlflow.artifacts.load_dict(f"runs:/{run_id}/evaluation.json")
+    )
+
+
+def _alias(client: Any, name: str, alias: str) -> Any | None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None
+
+
+def _log_verdict(run_id: str, verdict: GateVerdict, stamp: str) -> None:
+    import mlflow
+
+    with mlflow.start_run(run_id=run_id):
+        mlflow.log_dict(verdict.model_dump(mode="json"), f"gate/verdict-{stamp}.json")
+        mlflow.log_metrics({f"gate.{c.name}.value": c.value for c in verdict.checks
+                            if c.value is not None})
+        mlflow.log_metric("gate.passed", float(verdict.passed))
+        mlflow.set_tag("gate.passed", str(verdict.passed))
+
+
+def _refusal(verdict: GateVerdict) -> str:
+    lines = [f"{c.name}: {c.detail}" + (f" (short by {c.shortfall:.3f})" if c.shortfall else "")
+             for c in verdict.failures]
+    return "the challenger failed the promotion gate:\n  " + "\n  ".join(lines)
+
+
+def promote(settings: Settings, approved_by: str | None) -> PromotionReport:
+    """Gate the ``challenger``; with a named approver and a pass, make it ``champion``."""
+    from mlflow import MlflowClient
+
+    connect(settings)
+    client = MlflowClient()
+    name = settings.model.registered_name
+    challenger = _alias(client, name, "challenger")
+    if challenger is None:
+        raise EarlyHelpError(f"no '{name}@challenger' in {settings.resolved_mlflow_uri}; "
+                             "run `earlyhelp train` first")
+    champion = _alias(client, name, "champion")
+    if champion is not None and champion.version == challenger.version:
+        raise EarlyHelpError(f"version {challenger.version} is already the champion")
+    verdict = run_gate(
+        _evaluation(challenger.run_id),
+        _evaluation(champion.run_id) if champion is not None else None,
+        settings.model,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    _log_verdict(challenger.run_id, verdict, stamp)
+    approver = (approved_by or "").strip() or None
+    promoted = verdict.passed and approver is not None
+    if promoted:
+        client.set_registered_model_alias(name, "champion", challenger.version)
+        for key, value in {"approved_by": approver, "approved_at": stamp,
+                           "previous_champion": champion.version if champion else "none"}.items():
+            client.set_model_version_tag(name, challenger.version, key, str(value))
+    report = PromotionReport(
+        registered_name=name, challenger_version=str(challenger.version),
+        champion_version=str(champion.version) if champion else None, verdict=verdict,
+        approved_by=approver, promoted=promoted,
+    )
+    write_report(report, settings.reports_dir / "promotion.json")
+    if not verdict.passed:
+        raise PromotionRefused(_refusal(verdict))
+    if approver is None:
+        raise PromotionRefused("the challenger passed the gate, but promotion needs a named "
+                               "approver: rerun with --approved-by NAME")
+    return report
