@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -15,11 +16,7 @@ def quarantine_rows(
 ) -> pd.DataFrame:
     bad = ~verdict.valid
     raw = table.frame.loc[bad, [c.source for c in table.spec.columns if c.source in table.frame]]
-    as_json = (
-        raw.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-        if len(raw)
-        else []
-    )
+    as_json = [json.dumps(r, ensure_ascii=False) for r in raw.to_dict("records")]
     return pd.DataFrame(
         {
             "file": file,
