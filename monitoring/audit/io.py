@@ -1,0 +1,163 @@
+"""Read a table of scores (CSV or Parquet) and check it before any figure is computed.
+
+Every problem is reported as an InputError naming the file, the column and the first bad row,
+counted as a person would count it in the file (CSV: the line number, header = line 1;
+Parquet and data frames: the row number, first row = 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from earlyhelp.errors import InputError
+
+MISSING_GROUP = "(missing)"
+
+_LABEL_WORDS = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """A checked table: one 0/1 label, one finite score and the group columns, row by row."""
+
+    labels: np.ndarray  # int8, 0 or 1
+    scores: np.ndarray  # float64, finite
+    groups: dict[str, pd.Categorical]  # missing values already named MISSING_GROUP
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+
+def read_scores(path: Path, *, label: str, score: str, groups: list[str]) -> ScoreTable:
+    """Read ``path`` (``.csv`` or ``.parquet``) and check the named columns."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    wanted = list(dict.fromkeys([label, score, *groups]))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame, first_row, unit = _read_csv(path, wanted), 2, "line"
+    elif suffix in {".parquet", ".pq"}:
+        frame, first_row, unit = _read_parquet(path, wanted), 1, "row"
+    else:
+        raise InputError(f"{path}: expected a .csv or .parquet file, got '{path.suffix}'")
+    return check_frame(
+        frame, label=label, score=score, groups=groups, source=str(path),
+        first_row=first_row, row_unit=unit,
+    )
+
+
+def _read_csv(path: Path, wanted: list[str]) -> pd.DataFrame:
+    try:
+        header = pd.read_csv(path, nrows=0)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty (no header, no rows)") from None
+    _require_columns(path, list(header.columns), wanted)
+    # Read as text so a bad value can be shown as written and located by line.
+    return pd.read_csv(path, usecols=wanted, dtype=str, engine="c")
+
+
+def _read_parquet(path: Path, wanted: list[str]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    _require_columns(path, names, wanted)
+    return pd.read_parquet(path, columns=wanted)
+
+
+def _require_columns(source: Path | str, present: list[str], wanted: list[str]) -> None:
+    missing = [c for c in wanted if c not in present]
+    if missing:
+        raise InputError(
+            f"{source}: column '{missing[0]}' not found; the columns are: "
+            + ", ".join(f"'{c}'" for c in present)
+        )
+
+
+def check_frame(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    score: str,
+    groups: list[str],
+    source: str = "data frame",
+    first_row: int = 1,
+    row_unit: str = "row",
+) -> ScoreTable:
+    """Check an in-memory frame; ``first_row`` is how the frame's first row is numbered."""
+    _require_columns(source, list(frame.columns), [label, score, *groups])
+    if len(frame) == 0:
+        raise InputError(f"{source}: the table has a header but no rows")
+    where = _Locator(source, first_row, row_unit)
+    return ScoreTable(
+        labels=_labels(frame[label], label, where),
+        scores=_scores(frame[score], score, where),
+        groups={g: _group(frame[g]) for g in groups},
+    )
+
+
+@dataclass(frozen=True)
+class _Locator:
+    source: str
+    first_row: int
+    unit: str
+
+    def fail(self, column: str, position: int, value: object, problem: str) -> InputError:
+        return InputError(
+            f"{self.source}: column '{column}' {self.unit} {self.first_row + position}: "
+            f"{value!r} {problem}"
+        )
+
+
+def _labels(column: pd.Series, name: str, where: _Locator) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(column) and not column.isna().any():
+        return column.to_numpy(dtype=np.int8)
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isin(values, (0.0, 1.0))
+    else:
+        values = column.astype("string").str.strip().str.lower().map(_LABEL_WORDS).to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        bad = np.isnan(values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.fail(name, i, _shown(column.iloc[i]), "is not a 0/1 label")
+    return values.astype(np.int8)
+
+
+def _scores(column: pd.Series, name: str, where: _Locator) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(column):
+        raise where.fail(name, 0, column.iloc[0], "is not a number (the column is true/false)")
+    numeric = column if pd.api.types.is_numeric_dtype(column) else pd.to_numeric(
+        column, errors="coerce"
+    )
+    values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise where.fail(name, i, _shown(column.iloc[i]), "is not a finite number")
+    return values
+
+
+def _shown(value: object) -> object:
+    return "(blank)" if value is None or (isinstance(value, float) and np.isnan(value)) or (
+        value is pd.NA
+    ) else value
+
+
+def _group(column: pd.Series) -> pd.Categorical:
+    """Group values as text; blanks become their own named group rather than being dropped."""
+    if pd.api.types.is_float_dtype(column):
+        whole = column.dropna()
+        if (whole == np.floor(whole)).all():
+            column = column.astype("Int64")  # 1.0 -> "1" when a Parquet int column had nulls
+    text = column.astype("string").str.strip()
+    text = text.mask(text.isna() | (text == ""), MISSING_GROUP)
+    return pd.Categorical(text.astype(object))
