@@ -170,3 +170,41 @@ def _write(
         casts = ", ".join(f"CAST(\"{c}\" AS {k}) AS {c}" for c, k in columns.items())
         con.execute(f"INSERT INTO {table} SELECT {casts} FROM rows_df")
         con.unregister("rows_df")
+
+
+@dataclass
+class Built:
+    """A built warehouse and its features report, with lookups for assertions."""
+
+    path: Path
+    report: Any
+
+    def table(self, name: str) -> pd.DataFrame:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(f"SELECT * FROM {name} ORDER BY ALL").df()
+
+    def row(self, table: str, name: str, as_of: date) -> dict[str, Any] | None:
+        """The row of ``table`` for the child called ``name`` at ``as_of`` (None if absent)."""
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            frame = con.execute(
+                f"SELECT * FROM {table} WHERE child_key = ? AND as_of = ?",
+                [child_key(name), as_of],
+            ).df()
+        return None if frame.empty else frame.iloc[0].to_dict()
+
+    def value(self, feature: str, name: str, as_of: date) -> Any:
+        row = self.row("feature_matrix", name, as_of)
+        assert row is not None, f"child {name} is not in the population at {as_of}"
+        return row[feature]
+
+
+def build(
+    builder: WarehouseBuilder, folder: Path, start: date, end: date,
+    labels: tuple[str, ...] | None = None,
+) -> Built:
+    from earlyhelp.settings import Settings
+    from features.build.pipeline import build_features
+
+    path = builder.write(folder / "warehouse.duckdb")
+    report = build_features(path, Settings(), start=start, end=end, label_names=labels)
+    return Built(path, report)
