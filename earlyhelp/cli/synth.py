@@ -1,7 +1,71 @@
-"""CLI for the synth step (being built)."""
+"""``earlyhelp synth``: generate a synthetic council's raw extracts and its truth."""
 
 from __future__ import annotations
 
-from earlyhelp.cli._edge import not_built
+from datetime import datetime
+from pathlib import Path
 
-synth = not_built("synth")
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from earlyhelp.cli._edge import shown_errors
+from earlyhelp.errors import ConfigError
+
+_console = Console(stderr=True)
+
+
+def synth(
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for the world: raw/ (extracts), truth/, reports/."
+    ),
+    children: int = typer.Option(
+        63_000, "--children", min=200, help="Children aged 0-17 living in the council at any time."
+    ),
+    seed: int = typer.Option(
+        20200331, "--seed", help="Random seed; the same seed and options give the same files."
+    ),
+    start: datetime = typer.Option(
+        "2015-04-01", "--start", formats=["%Y-%m-%d"],
+        help="First day of the window (first of a month, YYYY-MM-DD).",
+    ),
+    end: datetime = typer.Option(
+        "2020-03-31", "--end", formats=["%Y-%m-%d"], help="Last day of the window (YYYY-MM-DD)."
+    ),
+    mess: bool = typer.Option(
+        True, "--mess/--no-mess",
+        help="Inject realistic recording faults (typos, nicknames, swapped dates, late entry, "
+        "duplicates, missing UPNs, stale postcodes). --no-mess writes clean records.",
+    ),
+) -> None:
+    """Simulate a council's children month by month and write what its systems would export.
+
+    Writes the statutory extracts (Annex A, CIN census XML, SSDA903, school census, youth
+    justice, early help) under OUT/raw, the truth (who each record is, each child's true monthly
+    risk, calibration figures) under OUT/truth, and a JSON report under OUT/reports.
+    """
+    from synthcouncil import SynthConfig, generate
+
+    with shown_errors():
+        try:
+            config = SynthConfig(
+                out=out, children=children, seed=seed, start=start.date(), end=end.date(),
+                mess=mess,
+            )
+        except ValidationError as exc:
+            raise ConfigError(f"invalid synth options: {exc.errors()[0]['msg']}") from None
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(), console=_console, transient=True,
+        ) as bar:
+            task = bar.add_task("simulating months", total=None)
+
+            def progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=what, completed=done, total=total)
+
+            paths = generate(config, progress=progress)
+    typer.echo(f"raw extracts: {paths.raw}")
+    typer.echo(f"truth (tests and evaluation only): {paths.truth}")
+    typer.echo(f"report: {paths.report}")

@@ -1,0 +1,132 @@
+"""The world's own population figures per financial year, to compare with DATA.md's targets.
+
+Computed from the simulation's truth (what really happened to children living here), never
+from a model or from linkage, so calibrating against them tunes the world's marginals only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synthcouncil.offending import CUSTODY_TIERS, FORMAL_TIERS
+from synthcouncil.simulate import World
+from synthcouncil.tables import Tables
+
+TARGETS: dict[str, tuple[float, float]] = {
+    "custodial_sentences": (9, 15),
+    "custody_no_prior_yj_share": (0.65, 0.85),
+    "first_time_entrants": (110, 180),
+    "custody_rate_per_1000_10_17": (0.35, 0.55),
+    "reoffending_rate": (0.28, 0.42),
+    "cin_rate_per_10000": (330 * 0.75, 330 * 1.25),
+    "cpp_rate_per_10000": (44 * 0.75, 44 * 1.25),
+    "cla_rate_per_10000": (67 * 0.75, 67 * 1.25),
+    "girls_custody_share": (0.0, 0.10),
+}
+
+
+def financial_years(world: World) -> list[int]:
+    """Financial years (by starting calendar year) wholly inside the window."""
+    cal = world.cal
+    first = cal.month_start(cal.first).astype("datetime64[M]").astype(int)
+    y0 = first // 12 + 1970 - (first % 12 < 3)
+    years = []
+    y = int(y0)
+    while np.datetime64(f"{y + 1}-03-31") <= cal.end:
+        years.append(y)
+        y += 1
+    return years
+
+
+def _label(y: int) -> str:
+    return f"{y}-{(y + 1) % 100:02d}"
+
+
+def calibration(world: World, t: Tables) -> dict[str, dict[str, float]]:
+    cal, pop = world.cal, world.pop
+    yj = world.log.frame("yj")
+    yj = yj[yj["present"]].copy()
+    yj["fy"] = _fy_index(world, yj["month"].to_numpy())
+    out: dict[str, dict[str, float]] = {k: {} for k in [*TARGETS, "persistent_absence_rate"]}
+    formal = yj[yj["tier"].isin(FORMAL_TIERS)].sort_values("month").drop_duplicates("child")
+    for y in financial_years(world):
+        fy = _label(y)
+        months = np.arange(cal.first, cal.last + 1)
+        in_year = _fy_index(world, months) == y
+        aged = _present_aged(world, in_year, 10)
+        custody = yj[(yj["fy"] == y) & yj["tier"].isin(CUSTODY_TIERS)]
+        n_custody = len(custody)
+        out["custodial_sentences"][fy] = n_custody
+        out["custody_no_prior_yj_share"][fy] = _share(custody["prior"] == 0)
+        out["girls_custody_share"][fy] = _share(pop.sex[custody["child"].to_numpy()] == "F")
+        out["first_time_entrants"][fy] = int((formal["fy"] == y).sum())
+        out["custody_rate_per_1000_10_17"][fy] = round(1000 * n_custody / aged, 4)
+        out["reoffending_rate"][fy] = _reoffending(yj, y)
+        census = np.datetime64(f"{y + 1}-03-31")
+        m = int(cal.month_of(np.array([census]))[0]) - cal.first
+        children = int(world.present[:, m].sum())
+        out["cin_rate_per_10000"][fy] = _rate(_open_cin(t, census), children)
+        out["cpp_rate_per_10000"][fy] = _rate(_open(t.cp, census), children)
+        out["cla_rate_per_10000"][fy] = _rate(_open(t.cla, census), children)
+    out["persistent_absence_rate"] = persistent_absence(t.attendance)
+    return out
+
+
+def _fy_index(world: World, month: np.ndarray) -> np.ndarray:
+    absolute = world.cal.month_start(month).astype("datetime64[M]").astype(np.int64)
+    return absolute // 12 + 1970 - (absolute % 12 < 3)
+
+
+def _present_aged(world: World, in_year: np.ndarray, min_age: int) -> float:
+    """Mean number of children aged min_age-17 living here over the year's months."""
+    cal, pop = world.cal, world.pop
+    counts = []
+    for j in np.flatnonzero(in_year):
+        age = (cal.month_end(cal.first + int(j)) - pop.dob).astype(np.int64) / 365.25
+        counts.append(int((world.present[:, j] & (age >= min_age)).sum()))
+    return float(np.mean(counts))
+
+
+def _share(mask: pd.Series | np.ndarray) -> float:
+    arr = np.asarray(mask)
+    return round(float(arr.mean()), 4) if len(arr) else 0.0
+
+
+def _rate(count: int, children: int) -> float:
+    return round(10_000 * count / max(children, 1), 2)
+
+
+def _reoffending(yj: pd.DataFrame, y: int) -> float:
+    """Share of children with an outcome in the year who had another within 12 months."""
+    index = yj[yj["fy"] == y].sort_values("month").drop_duplicates("child")
+    later = yj.merge(index[["child", "month"]], on="child", suffixes=("", "_index"))
+    gap = later["month"] - later["month_index"]
+    again = later[(gap > 0) & (gap <= 12)]["child"].unique()
+    return _share(index["child"].isin(again))
+
+
+def _open_cin(t: Tables, census: np.datetime64) -> int:
+    ref = t.referrals[~t.referrals["nfa"]]
+    return _open(ref.rename(columns={"date": "start"}), census)
+
+
+def _open(frame: pd.DataFrame, census: np.datetime64) -> int:
+    start = frame["start"].to_numpy().astype("datetime64[D]")
+    end = frame["end"].to_numpy().astype("datetime64[D]")
+    is_open = (start <= census) & (np.isnat(end) | (end > census))
+    return int(frame.loc[is_open, "child"].nunique())
+
+
+def persistent_absence(attendance: pd.DataFrame) -> dict[str, float]:
+    """Per academic year with at least two terms: share of pupils missing 10%+ of sessions."""
+    a = attendance.groupby(["academic", "child"]).agg(
+        possible=("possible", "sum"), absent=("authorised", "sum"),
+        unauth=("unauthorised", "sum"), terms=("term", "count"),
+    )
+    a["rate"] = (a["absent"] + a["unauth"]) / a["possible"]
+    out = {}
+    for year, group in a.groupby(level="academic"):
+        if group["terms"].max() >= 2:
+            out[_label(int(year))] = round(float((group["rate"] >= 0.1).mean()), 4)
+    return out

@@ -1,0 +1,82 @@
+"""What a synthetic world asks for (SynthConfig), how messy it is (MessConfig), where it goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class MessConfig(BaseModel):
+    """Every data-quality fault the generator injects, in one place.
+
+    Rates are per record in the system named; they are modest on purpose (a few percent), like a
+    reasonably kept council system, so linkage is hard but not hopeless.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    typo_rate: float = Field(0.03, ge=0, le=1, description="name with one letter slip")
+    nickname_rate: float = Field(0.04, ge=0, le=1, description="forename given as a nickname")
+    dob_swap_rate: float = Field(0.015, ge=0, le=1, description="day and month swapped in DOB")
+    missing_upn_rate: float = Field(
+        0.15, ge=0, le=1, description="UPN blank in social care / CIN census though known"
+    )
+    eh_duplicate_rate: float = Field(
+        0.03, ge=0, le=1, description="early help child registered twice (two EH_IDs)"
+    )
+    repeated_row_rate: float = Field(0.005, ge=0, le=1, description="exact repeated CSV rows")
+    late_tail_rate: float = Field(
+        0.05, ge=0, le=1, description="records entered one to six months after the event"
+    )
+    median_lag_days: float = Field(6.0, ge=0, description="typical recording lag, days")
+    stale_postcode: bool = Field(
+        True, description="systems keep the postcode they were given, not the current one"
+    )
+
+
+class SynthConfig(BaseModel):
+    """One synthetic council: checked before any work starts, immutable afterwards."""
+
+    model_config = ConfigDict(frozen=True)
+
+    out: Path
+    children: int = Field(63_000, ge=200, description="children aged 0-17 at any one time")
+    seed: int = Field(20200331, ge=0)
+    start: date = date(2015, 4, 1)
+    end: date = date(2020, 3, 31)
+    mess: bool = True
+    mess_config: MessConfig = MessConfig()
+
+    @model_validator(mode="after")
+    def _window_is_whole_months(self) -> SynthConfig:
+        if self.start.day != 1:
+            raise ValueError(f"start must be the first day of a month, got {self.start}")
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+@dataclass(frozen=True)
+class WorldPaths:
+    """Where a generated world's parts live."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "truth"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def report(self) -> Path:
+        return self.reports / "synth_report.json"

@@ -1,0 +1,151 @@
+"""Hidden traits that evolve month by month; services and police see only part of them.
+
+Family stress (per household, more likely in deprived postcodes, sometimes with abuse),
+behavioural difficulty, disengagement from school and exposure to criminal or sexual
+exploitation (rising from about 12, peaking at 14-16, clustered by locality and school peers,
+higher for children missing from home or in care). All updates are vectorised over children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from synthcouncil.population import LOCALITIES, Population
+
+
+@dataclass(frozen=True)
+class LatentRates:
+    """Monthly hazards and weights of the hidden process (calibrated, see calibration.py)."""
+
+    stress_on: float = 0.0022
+    stress_off: float = 1 / 30
+    abuse_share: float = 0.35
+    exploit_on: float = 0.0011
+    exploit_off: float = 1 / 15
+    exploit_girls: float = 0.6
+    peer_weight: float = 25.0
+    missing_base: float = 0.002
+
+
+@dataclass
+class HiddenState:
+    """The simulation's truth at the current month (arrays over children)."""
+
+    stress_hh: np.ndarray
+    abuse_hh: np.ndarray
+    behaviour: np.ndarray
+    disengage: np.ndarray
+    engage_trait: np.ndarray
+    exploited: np.ndarray
+    in_care: np.ndarray
+    missing: np.ndarray  # missing-from-home episodes this month
+    loc_mult: np.ndarray = field(repr=False)
+
+    @classmethod
+    def initial(cls, pop: Population, rng: np.random.Generator) -> HiddenState:
+        n, n_hh = pop.n, int(pop.household.max()) + 1
+        base = np.array([dec for _, _, dec in LOCALITIES], dtype=float)
+        # Exploitation clusters where deprivation is high, with locality-level chance on top.
+        loc_mult = np.exp(0.18 * (5 - base) + 0.35 * rng.standard_normal(len(base)))
+        return cls(
+            stress_hh=np.zeros(n_hh, bool),
+            abuse_hh=np.zeros(n_hh, bool),
+            behaviour=pop.behaviour_trait.astype(np.float32),
+            disengage=np.zeros(n, np.float32),
+            engage_trait=(0.7 * rng.standard_normal(n)).astype(np.float32),
+            exploited=np.zeros(n, bool),
+            in_care=np.zeros(n, bool),
+            missing=np.zeros(n, np.int32),
+            loc_mult=loc_mult,
+        )
+
+    def stress(self, pop: Population) -> np.ndarray:
+        return self.stress_hh[pop.household]
+
+    def abuse(self, pop: Population) -> np.ndarray:
+        return self.abuse_hh[pop.household]
+
+
+def exploitation_age_curve(age: np.ndarray) -> np.ndarray:
+    """Zero before 11, rising to a plateau at 14-16, lower at 17."""
+    rising = np.clip((age - 11.0) / 3.0, 0.0, 1.0)
+    return np.where(age >= 17.0, 0.7, rising)
+
+
+def advance_hidden(
+    s: HiddenState,
+    pop: Population,
+    age: np.ndarray,
+    rates: LatentRates,
+    rng: np.random.Generator,
+) -> None:
+    """Move every child's hidden state on by one month (in place)."""
+    hh_decile = np.zeros(len(s.stress_hh))
+    hh_decile[pop.household] = pop.decile
+    dep = 2.2 - 0.17 * hh_decile
+    u = rng.random(len(s.stress_hh))
+    onset = ~s.stress_hh & (u < rates.stress_on * dep)
+    ended = s.stress_hh & (u < rates.stress_off)
+    s.stress_hh = (s.stress_hh | onset) & ~ended
+    s.abuse_hh = np.where(onset, rng.random(len(onset)) < rates.abuse_share, s.abuse_hh)
+    s.abuse_hh &= s.stress_hh
+
+    stress = s.stress(pop).astype(np.float32)
+    n = pop.n
+    s.behaviour = (
+        0.97 * s.behaviour
+        + 0.03 * (pop.behaviour_trait + 0.8 * stress)
+        + 0.1 * rng.standard_normal(n).astype(np.float32)
+    ).astype(np.float32)
+    teen = np.clip((age - 11.0) / 4.0, 0.0, 1.0)
+    target = (
+        s.engage_trait
+        + 0.35 * s.behaviour
+        + 0.6 * stress
+        + 1.2 * s.exploited
+        + 0.4 * s.in_care
+        + 0.5 * teen
+        - 0.8
+    )
+    s.disengage = (
+        0.9 * s.disengage + 0.1 * target + 0.1 * rng.standard_normal(n).astype(np.float32)
+    ).astype(np.float32)
+
+    _advance_exploitation(s, pop, age, stress, rates, rng)
+    rate = rates.missing_base + 0.22 * s.exploited + 0.06 * s.in_care
+    rate = rate + 0.02 * np.clip(s.behaviour, 0, None)
+    s.missing = np.where((age >= 10) & (age < 18), rng.poisson(rate), 0).astype(np.int32)
+
+
+def _advance_exploitation(
+    s: HiddenState,
+    pop: Population,
+    age: np.ndarray,
+    stress: np.ndarray,
+    rates: LatentRates,
+    rng: np.random.Generator,
+) -> None:
+    teen = (age >= 11) & (age < 18)
+    school = pop.secondary_urn - pop.secondary_urn.min()
+    peers = np.bincount(school[teen], minlength=school.max() + 1)
+    peers_exploited = np.bincount(
+        school[teen], weights=s.exploited[teen], minlength=school.max() + 1
+    )
+    peer_share = np.divide(peers_exploited, np.maximum(peers, 1))[school]
+    hazard = (
+        rates.exploit_on
+        * exploitation_age_curve(age)
+        * np.exp(0.5 * s.behaviour + 0.4 * s.disengage)
+        * (1 + 1.5 * stress)
+        * (1 + 2.0 * s.in_care)
+        * (1 + 1.0 * (s.missing > 0))
+        * s.loc_mult[pop.locality]
+        * (1 + rates.peer_weight * peer_share)
+        * np.where(pop.sex == "F", rates.exploit_girls, 1.0)
+    )
+    u = rng.random(pop.n)
+    onset = ~s.exploited & teen & (u < hazard)
+    ended = s.exploited & ((u < rates.exploit_off) | ~teen)
+    s.exploited = (s.exploited | onset) & ~ended

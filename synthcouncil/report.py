@@ -1,0 +1,24 @@
+"""The synth step's JSON report: what was written, how long it took, how the world came out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from earlyhelp.reports import StepReport
+
+
+class SynthReport(StepReport):
+    step: str = "synth"
+    seed: int
+    config: dict[str, Any]
+    children_simulated: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, description="rows (or children) per file")
+    calibration_means: dict[str, float] = Field(
+        default_factory=dict, description="mean over financial years of each calibration figure"
+    )
+    shapes: dict[str, float] = Field(
+        default_factory=dict,
+        description="shares among children later sentenced to custody vs never convicted",
+    )

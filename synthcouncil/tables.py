@@ -1,0 +1,135 @@
+"""Turn the simulation's monthly event log into dated, consistent tables (still truth).
+
+Each table gets day-level dates inside its month, kept in order (assessment after referral,
+closure after everything inside the episode), and is cut to what an extract taken at the end
+of the window could hold. Writers then only format these tables into each system's layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from synthcouncil.calendar import Calendar
+from synthcouncil.events import episodes
+from synthcouncil.simulate import World
+
+NAT = np.datetime64("NaT", "D")
+# SSDA903 placement codes: foster care (U1-U6), children's homes (K2), with parents (P1),
+# semi-independent living (H5), residential school (S1).
+PLACEMENTS = np.array(["U1", "U3", "U4", "U6", "K2", "P1", "H5", "S1"], dtype=object)
+PLACEMENT_SHARES = [0.12, 0.25, 0.1, 0.25, 0.12, 0.06, 0.06, 0.04]
+
+
+@dataclass
+class Tables:
+    contacts: pd.DataFrame
+    referrals: pd.DataFrame  # one row per CIN episode (referral)
+    assessments: pd.DataFrame
+    s47: pd.DataFrame
+    cp: pd.DataFrame
+    cla: pd.DataFrame
+    missing: pd.DataFrame
+    early_help: pd.DataFrame
+    exclusions: pd.DataFrame
+    yj: pd.DataFrame  # every outcome while present, history before the window included
+    attendance: pd.DataFrame
+
+
+def build_tables(world: World) -> Tables:
+    rng = np.random.default_rng([world.config.seed, 1])
+    cal, log = world.cal, world.log
+
+    def day(months: pd.Series) -> np.ndarray:
+        return cal.random_day(months.to_numpy(), rng)
+
+    def after(base: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        return base + rng.integers(lo, hi + 1, len(base)).astype("timedelta64[D]")
+
+    contacts = log.frame("contact")
+    contacts["date"] = day(contacts["month"])
+
+    ref = episodes(log, "cin")
+    ref["date"] = day(ref["month"])
+    assess = log.frame("assessment").merge(ref[["ep", "date"]], on="ep")
+    assess["start"] = after(assess.pop("date").to_numpy(), 0, 7)
+    assess["auth"] = after(assess["start"].to_numpy(), 5, 45)
+    s47 = log.frame("s47").merge(ref[["ep", "date"]], on="ep")
+    s47["start"] = np.maximum(day(s47["month"]), s47.pop("date").to_numpy())
+    s47["icpc_date"] = np.where(s47["icpc"], after(s47["start"].to_numpy(), 5, 15), NAT)
+    cp = episodes(log, "cp")
+    first_icpc = s47[s47["plan"]].groupby(["child", "month"])["icpc_date"].min()
+    cp = cp.join(first_icpc, on=["child", "month"])
+    cp["start"] = cp.pop("icpc_date").fillna(pd.Series(day(cp["month"]))).to_numpy()
+    cp["end"] = _end(cp, rng, cal)
+    cp["latest"] = np.where(rng.random(len(cp)) < 0.85, cp["category"], "MUL")
+
+    # A CIN episode closes after everything inside it.
+    inner = pd.concat([
+        assess[["ep", "auth"]].rename(columns={"auth": "d"}),
+        s47[["ep", "icpc_date"]].rename(columns={"icpc_date": "d"}),
+        cp[["cin_ep", "end"]].rename(columns={"cin_ep": "ep", "end": "d"}),
+    ]).groupby("ep")["d"].max()
+    ref["end"] = _end(ref, rng, cal)
+    ref.loc[ref["nfa"], "end"] = ref.loc[ref["nfa"], "date"]
+    latest_inner = ref["ep"].map(inner).to_numpy().astype("datetime64[D]")
+    has_end = ~np.isnat(ref["end"].to_numpy())
+    ref["end"] = np.where(has_end, np.fmax(ref["end"].to_numpy(), latest_inner), NAT)
+    ref["end"] = np.where(ref["end"].to_numpy() > cal.end, NAT, ref["end"].to_numpy())
+
+    cla = episodes(log, "cla")
+    cla["start"] = day(cla["month"])
+    cla["end"] = _end(cla, rng, cal)
+    cla["placement"] = rng.choice(PLACEMENTS, len(cla), p=PLACEMENT_SHARES)
+    missing = log.frame("missing")
+    missing = missing.loc[missing.index.repeat(missing["count"])].reset_index(drop=True)
+    missing["start"] = day(missing["month"])
+    missing["end"] = after(missing["start"].to_numpy(), 0, 4)
+    missing["type"] = np.where(rng.random(len(missing)) < 0.8, "M", "A")
+
+    eh = episodes(log, "eh")
+    eh["start"] = day(eh["month"])
+    eh["end"] = _end(eh, rng, cal)
+    exclusions = log.frame("exclusion")
+    exclusions["date"] = day(exclusions["month"])
+    yj = log.frame("yj")
+    yj["date"] = day(yj["month"])
+
+    first, last = cal.first, cal.last
+    return Tables(
+        contacts=_points(contacts, first, last),
+        referrals=_spans(ref, first, last),
+        assessments=assess[(assess["month"] >= first) & (assess["month"] <= last)],
+        s47=_points(s47, first, last),
+        cp=_spans(cp, first, last),
+        cla=_spans(cla, first, last),
+        missing=_points(missing, first, last),
+        early_help=_spans(eh, first, last),
+        exclusions=_points(exclusions, first, last),
+        yj=yj[yj["present"] & (yj["month"] <= last)].reset_index(drop=True),
+        attendance=world.attendance,
+    )
+
+
+def _end(frame: pd.DataFrame, rng: np.random.Generator, cal: Calendar) -> np.ndarray:
+    """End date in the closing month, never before the start; NaT while open at the extract."""
+    ended = frame["end_month"].to_numpy() >= 0
+    months = np.where(ended, frame["end_month"].to_numpy(), 0)
+    end = cal.random_day(months, rng)
+    start = frame["start"].to_numpy() if "start" in frame else frame["date"].to_numpy()
+    end = np.maximum(end, start)
+    return np.where(ended & (end <= cal.end), end, NAT)
+
+
+def _points(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    keep = (frame["month"] >= first) & (frame["month"] <= last)
+    return frame[keep].reset_index(drop=True)
+
+
+def _spans(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Episodes that overlap the window (started by its end, not ended before it)."""
+    end_month = frame["end_month"].to_numpy()
+    keep = (frame["month"] <= last) & ((end_month < 0) | (end_month >= first))
+    return frame[keep].reset_index(drop=True)

@@ -1,0 +1,167 @@
+"""CIN census XML, one file per collection year, valid against the DfE 2024 schema."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from synthcouncil.calendar import format_dates
+from synthcouncil.population import LA_CODE
+from synthcouncil.tables import Tables
+from synthcouncil.writers.common import Extract
+
+FOLDER = "cin_census"
+CCE_FROM_YEAR = 2022  # factor 24A (child criminal exploitation) exists from this collection
+
+
+def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    el = etree.SubElement(parent, tag)
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+Rows = dict[int, list[dict[str, Any]]]
+
+
+def _iso_dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Dates as ISO strings ('' when missing): XML wants them so, and they compare in order."""
+    out = frame.copy()
+    for col in columns:
+        out[col] = format_dates(out[col].to_numpy(), "%Y-%m-%d")
+    return out
+
+
+def _grouped(frame: pd.DataFrame, key: str) -> Rows:
+    out: Rows = defaultdict(list)
+    for row in frame.to_dict("records"):
+        out[int(row[key])].append(row)
+    return out
+
+
+def _years(ext: Extract) -> Iterator[int]:
+    cal = ext.world.cal
+    first = int(str(cal.month_start(cal.first))[:4]) + 1
+    last = int(str(cal.end)[:4])
+    for year in range(first, last + 1):
+        if np.datetime64(f"{year}-03-31") <= cal.end:
+            yield year
+
+
+def write_cin_census(ext: Extract, t: Tables) -> None:
+    pop = ext.world.pop
+    factor_cols = [c for c in t.assessments.columns if c.startswith("f_")]
+    hide_upn = np.zeros(pop.n, bool)
+    if ext.mess is not None:
+        hide_upn = ext.rng(30).random(pop.n) < ext.mess.missing_upn_rate
+    rng = ext.rng(31)
+    referrals = _iso_dates(t.referrals, ["date", "end"])
+    assessments = _iso_dates(t.assessments, ["start", "auth"])
+    s47s = _iso_dates(t.s47, ["start", "icpc_date"])
+    s47s["target"] = format_dates(t.s47["start"].to_numpy().astype("datetime64[D]") + 15,
+                                  "%Y-%m-%d")
+    plans = _iso_dates(t.cp, ["start", "end"])
+    for year in _years(ext):
+        census, year_start = f"{year}-03-31", f"{year - 1}-04-01"
+        ref = referrals
+        keep = (ref["date"] <= census) & ((ref["end"] == "") | (ref["end"] >= year_start))
+        ref = ref[keep].sort_values(["child", "date"])
+        assess = _grouped(assessments[assessments["start"] <= census], "ep")
+        s47 = _grouped(s47s[s47s["start"] <= census], "ep")
+        cp = _grouped(plans[plans["start"] <= census], "cin_ep")
+        root = etree.Element("Message")
+        _header(root, year)
+        children = _sub(root, "Children")
+        for child, episodes in ref.groupby("child", sort=True):
+            c = int(child)
+            el = _sub(children, "Child")
+            ids = _sub(el, "ChildIdentifiers")
+            _sub(ids, "LAchildID", ext.la_id[c])
+            if pop.upn[c] and not hide_upn[c]:
+                _sub(ids, "UPN", pop.upn[c])
+            else:
+                _sub(ids, "UPNunknown", "UN5" if pop.upn[c] else "UN1")
+            _sub(ids, "PersonBirthDate", str(pop.dob[c]))
+            _sub(ids, "GenderCurrent", "1" if pop.sex[c] == "M" else "2")
+            chars = _sub(el, "ChildCharacteristics")
+            _sub(chars, "Ethnicity", pop.ethnicity[c])
+            _sub(_sub(chars, "Disabilities"), "Disability", pop.disability[c])
+            for ep in episodes.to_dict("records"):
+                _episode(el, ep, census, year, assess, s47, cp, factor_cols, rng)
+        path = ext.raw / FOLDER / f"cin_census_{year}.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        etree.ElementTree(root).write(
+            str(path), xml_declaration=True, encoding="utf-8", pretty_print=True
+        )
+        ext.counts[f"{FOLDER}/{path.name}"] = len(children)
+        ext.note_ids(FOLDER, "la_child_id", ext.la_id[ref["child"].to_numpy()],
+                     pop.child_id[ref["child"].to_numpy()])
+
+
+def _header(root: etree._Element, year: int) -> None:
+    header = _sub(root, "Header")
+    details = _sub(header, "CollectionDetails")
+    _sub(details, "Collection", "CIN")
+    _sub(details, "Year", year)
+    _sub(details, "ReferenceDate", f"{year}-03-31")
+    source = _sub(header, "Source")
+    _sub(source, "SourceLevel", "L")
+    _sub(source, "LEA", LA_CODE)
+    _sub(source, "SoftwareCode", "synthcouncil")
+    _sub(source, "Release", "1")
+    _sub(source, "SerialNo", "001")
+    _sub(source, "DateTime", f"{year}-05-01T09:00:00")
+
+
+def _done(value: str, census: str) -> bool:
+    return value != "" and value <= census
+
+
+def _episode(
+    child_el: etree._Element, ep: dict[str, Any], census: str, year: int, assess: Rows,
+    s47: Rows, cp: Rows, factor_cols: list[str], rng: np.random.Generator,
+) -> None:
+    ep_id = int(ep["ep"])
+    el = _sub(child_el, "CINdetails")
+    _sub(el, "CINreferralDate", ep["date"])
+    _sub(el, "ReferralSource", ep["source"])
+    _sub(el, "PrimaryNeedCode", ep["need"])
+    if _done(ep["end"], census):
+        _sub(el, "CINclosureDate", ep["end"])
+        _sub(el, "ReasonForClosure", ep["reason"])
+    icpcs = [r["icpc_date"] for r in s47.get(ep_id, []) if _done(r["icpc_date"], census)]
+    if icpcs:
+        _sub(el, "DateOfInitialCPC", min(icpcs))
+    for a in assess.get(ep_id, []):
+        ael = _sub(el, "Assessments")
+        _sub(ael, "AssessmentActualStartDate", a["start"])
+        if _done(a["auth"], census):
+            _sub(ael, "AssessmentAuthorisationDate", a["auth"])
+        codes = [c[2:] for c in factor_cols if a[c]] or ["21"]
+        if year >= CCE_FROM_YEAR:
+            codes = [("24A" if c == "13A" and rng.random() < 0.7 else c) for c in codes]
+        factors = _sub(ael, "FactorsIdentifiedAtAssessment")
+        for code in codes:
+            _sub(factors, "AssessmentFactors", code)
+    for s in s47.get(ep_id, []):
+        sel = _sub(el, "Section47")
+        _sub(sel, "S47ActualStartDate", s["start"])
+        _sub(sel, "InitialCPCtarget", s["target"])
+        if _done(s["icpc_date"], census):
+            _sub(sel, "DateOfInitialCPC", s["icpc_date"])
+        _sub(sel, "ICPCnotRequired", "false" if s["icpc"] else "true")
+    _sub(el, "ReferralNFA", "true" if ep["nfa"] else "false")
+    for p in cp.get(ep_id, []):
+        pel = _sub(el, "ChildProtectionPlans")
+        _sub(pel, "CPPstartDate", p["start"])
+        if _done(p["end"], census):
+            _sub(pel, "CPPendDate", p["end"])
+        _sub(pel, "InitialCategoryOfAbuse", p["category"])
+        _sub(pel, "LatestCategoryOfAbuse", p["latest"])
+        # The schema asks for a positive integer; this plan is counted with the earlier ones.
+        _sub(pel, "NumberOfPreviousCPP", int(p["previous"]) + 1)

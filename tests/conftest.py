@@ -1,0 +1,30 @@
+"""Shared fixtures: small synthetic worlds generated once per test session.
+
+``small_world`` (messy) and ``clean_world`` (no recording faults) are about 3,000 children each
+with a fixed seed, and take a few seconds; both return the world folder (``raw/``, ``truth/``,
+``reports/``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synthcouncil import SynthConfig, generate
+
+SMALL_CHILDREN = 3_000
+SMALL_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small_world")
+    return generate(SynthConfig(out=out, children=SMALL_CHILDREN, seed=SMALL_SEED)).root
+
+
+@pytest.fixture(scope="session")
+def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("clean_world")
+    config = SynthConfig(out=out, children=SMALL_CHILDREN, seed=SMALL_SEED, mess=False)
+    return generate(config).root
