@@ -22,8 +22,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from earlyhelp.errors import InputError
 
@@ -36,9 +37,9 @@ CANDIDATES = ("rule", "logistic", "boosted_trees")
 class RuleBaseline(ClassifierMixin, BaseEstimator):
     """Flag a child when any input column exceeds ``threshold``.
 
-    The score is how many columns exceed it (0..n_features); ``predict_proba`` maps each
-    score to the positive rate seen at that score in training (Laplace smoothed), so the rule
-    is ranked and calibrated like any other candidate.
+    The rule's score is how many columns exceed it (0..n_features); ``predict_proba`` maps
+    each score to the positive rate seen at that score in training (Laplace smoothed), so the
+    rule is ranked at capacity and calibrated like any other candidate.
     """
 
     def __init__(self, threshold: float = 0.0) -> None:
@@ -58,10 +59,15 @@ class RuleBaseline(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RuleBaseline:
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
         check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type}."
+            )
         self.classes_ = np.unique(y)
-        if self.classes_.size > 2:
-            raise ValueError("RuleBaseline is a binary classifier; y has more than 2 classes")
-        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        weights = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        if weights.sum() == 0:
+            raise ValueError("sample weights are all zero; nothing to learn the rates from")
         positive = (y == self.classes_[-1]).astype(float)
         score = self._score(X)
         levels = np.arange(X.shape[1] + 1)
@@ -70,21 +76,23 @@ class RuleBaseline(ClassifierMixin, BaseEstimator):
         self.rates_ = (pos + 0.5) / (tot + 1.0)
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def conditions_met(self, X: Any) -> np.ndarray:
+        """How many of the rule's conditions each row meets (the rule fires at 1 or more)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        return self._score(X).astype(float)
+        return self._score(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        score = self.decision_function(X).astype(int)
-        p = self.rates_[score]
+        score = self.conditions_met(X)
         if self.classes_.size == 1:
             return np.ones((score.size, 1))
+        p = self.rates_[score]
         return np.column_stack([1 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        fires = self.decision_function(X) > 0
-        return self.classes_[np.minimum(fires.astype(int), self.classes_.size - 1)]
+        # The most likely class, as scikit-learn expects; flagging ranks by predict_proba.
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def rule_features(features: Sequence[str], chosen: Sequence[str] = ()) -> tuple[str, ...]:
@@ -156,10 +164,12 @@ def fit_calibrated(
     """Fit on ``fit``, then sigmoid-calibrate the frozen classifier on ``calibration``."""
     y_fit = fit[label].to_numpy()
     rows, weights = sample_negatives(y_fit, negative_rate, seed)
-    pipeline.fit(fit.iloc[rows], y_fit[rows], classifier__sample_weight=weights)
-    columns, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
-    calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method="sigmoid")
-    calibrated.fit(columns.transform(calibration), calibration[label].to_numpy())
+    # One native thread: OpenMP trees oversubscribe a shared 2-core machine badly.
+    with threadpool_limits(limits=1):
+        pipeline.fit(fit.iloc[rows], y_fit[rows], classifier__sample_weight=weights)
+        columns, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+        calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method="sigmoid")
+        calibrated.fit(columns.transform(calibration), calibration[label].to_numpy())
     return Pipeline([("features", columns), ("classifier", calibrated)])
 
 

@@ -31,7 +31,7 @@ def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
     if not isinstance(classifier, LogisticRegression):
         raise TypeError("exact contributions are implemented for logistic regression only")
     standardised = pipeline.named_steps["features"].transform(frame)
-    return np.asarray(standardised) * classifier.coef_[0]
+    return np.asarray(standardised, dtype=float) * classifier.coef_[0]
 
 
 def word_value(value: float, description: str) -> str:

@@ -73,7 +73,7 @@ def promote(settings: Settings, approved_by: str | None) -> PromotionReport:
         raise EarlyHelpError(f"no '{name}@challenger' in {settings.resolved_mlflow_uri}; "
                              "run `earlyhelp train` first")
     champion = _alias(client, name, "champion")
-    if champion is not None and champion.version == challenger.version:
+    if champion is not None and str(champion.version) == str(challenger.version):
         raise EarlyHelpError(f"version {challenger.version} is already the champion")
     verdict = run_gate(
         _evaluation(challenger.run_id),

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from model.explain import is_explainable, reasons
 
@@ -25,7 +26,8 @@ class RiskModel(PythonModel):
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
         frame = model_input[self.features]
-        probability = self.pipeline.predict_proba(frame)[:, 1]
+        with threadpool_limits(limits=1):  # one thread: no oversubscription under a server
+            probability = self.pipeline.predict_proba(frame)[:, 1]
         if is_explainable(self.pipeline):
             worded = reasons(self.pipeline, frame, self.features, self.registry)
         else:

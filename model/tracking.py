@@ -42,6 +42,18 @@ def connect(settings: Settings) -> str:
     return uri
 
 
+def use_experiment(settings: Settings, label: str) -> None:
+    """Select the label's experiment; a local store keeps artifacts beside it, not in the cwd."""
+    import mlflow
+
+    name = experiment_name(label)
+    if mlflow.get_experiment_by_name(name) is None:
+        local = settings.resolved_mlflow_uri.startswith("sqlite:///")
+        location = (settings.data_dir / "mlartifacts").resolve().as_uri() if local else None
+        mlflow.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(name)
+
+
 def block_metrics(prefix: str, block: MetricBlock) -> dict[str, float]:
     out: dict[str, float] = {}
     for name in BLOCK_METRICS:
@@ -109,7 +121,7 @@ def log_training(
     from model.explain import is_explainable
 
     uri = connect(settings)
-    mlflow.set_experiment(experiment_name(evaluation.label))
+    use_experiment(settings, evaluation.label)
     ms = settings.model
     with mlflow.start_run(run_name=f"train-{evaluation.winner}") as run:
         mlflow.log_params({

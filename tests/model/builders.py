@@ -69,10 +69,10 @@ def _features(rng: np.random.Generator, propensity: np.ndarray, n_noise: int) ->
 def build_feature_warehouse(
     root: Path,
     *,
-    n_children: int = 1500,
+    n_children: int = 2000,
     n_months: int = 36,
     n_noise: int = 5,
-    base_logit: float = -7.9,
+    base_logit: float = -9.0,
     seed: int = 7,
 ) -> SyntheticWorld:
     """Write ``root/warehouse.duckdb`` and ``root/truth/``; return what a test needs."""

@@ -1,0 +1,108 @@
+"""Metrics at capacity, pessimistic ties, vectorised bootstrap, calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from model.bootstrap import replicate_metrics
+from model.evaluation import calibration_fit, evaluate_scores, flag_at_capacity
+
+
+def test_ties_at_the_boundary_count_against_the_model() -> None:
+    scores = np.array([0.9, 0.5, 0.5, 0.5, 0.1])
+    y = np.array([0, 1, 0, 0, 1])
+    flagged = flag_at_capacity(scores, y, np.zeros(5, dtype=int), k=2)
+    # One of three tied 0.5s fits under capacity: a negative takes it, not the positive.
+    assert flagged.tolist() == [True, False, True, False, False]
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4), st.booleans()),
+                min_size=1, max_size=60), st.integers(1, 5))
+@settings(max_examples=60, deadline=None)
+def test_capacity_flags_the_top_k_in_every_month(rows, k) -> None:  # type: ignore[no-untyped-def]
+    months = np.array([r[0] for r in rows])
+    scores = np.array([r[1] for r in rows], dtype=float)
+    y = np.array([r[2] for r in rows], dtype=int)
+    flagged = flag_at_capacity(scores, y, months, k)
+    for m in np.unique(months):
+        sel = months == m
+        assert flagged[sel].sum() == min(k, sel.sum())
+        if (~flagged[sel]).any() and flagged[sel].any():
+            assert scores[sel][flagged[sel]].min() >= scores[sel][~flagged[sel]].max()
+        # Pessimism: a flagged positive never ties with an unflagged negative.
+        tied = scores[sel][flagged[sel] & (y[sel] == 1)]
+        assert not np.isin(tied, scores[sel][~flagged[sel] & (y[sel] == 0)]).any()
+
+
+def _rows(seed: int = 0, n: int = 30_000):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.01).astype(int)
+    scores = np.round(np.clip(rng.random(n) * 0.3 + y * 0.25, 0, 1), 2)
+    child = rng.integers(0, n // 10, n)
+    return y, scores, child
+
+
+def test_bootstrap_point_values_equal_scikit_learn() -> None:
+    y, scores, child = _rows()
+    flagged = scores > 0.28
+    rep = replicate_metrics(scores, y, flagged, child, n_boot=300, seed=1)
+    assert rep.point["pr_auc"] == pytest.approx(average_precision_score(y, scores))
+    assert rep.point["roc_auc"] == pytest.approx(roc_auc_score(y, scores))
+    assert rep.point["brier"] == pytest.approx(brier_score_loss(y, scores))
+    tp = (flagged & (y == 1)).sum()
+    assert rep.point["recall_at_capacity"] == pytest.approx(tp / y.sum())
+    assert rep.point["number_needed_to_flag"] == pytest.approx(flagged.sum() / tp)
+    for name, draws in rep.draws.items():
+        low, high = np.nanpercentile(draws, [2.5, 97.5])
+        assert low <= rep.point[name] <= high, name
+        assert high > low, name
+
+
+def test_bootstrap_is_seeded_and_clusters_widen_intervals() -> None:
+    y, scores, child = _rows(n=20_000)
+    flagged = scores > 0.45
+    a = replicate_metrics(scores, y, flagged, child, n_boot=400, seed=5)
+    b = replicate_metrics(scores, y, flagged, child, n_boot=400, seed=5)
+    assert np.array_equal(a.draws["recall_at_capacity"], b.draws["recall_at_capacity"])
+    # Every positive in one child: resampling that child moves everything together.
+    one_child = np.where(y == 1, -1, child)
+    c = replicate_metrics(scores, y, flagged, one_child, n_boot=400, seed=5)
+    assert np.nanstd(c.draws["recall_at_capacity"]) < 1e-12 or np.nanstd(
+        c.draws["recall_at_capacity"]) < np.nanstd(a.draws["recall_at_capacity"])
+
+
+def test_calibration_fit_recovers_slope_and_offset() -> None:
+    rng = np.random.default_rng(2)
+    logit = rng.normal(-4, 1.5, 200_000)
+    y = (rng.random(logit.size) < 1 / (1 + np.exp(-logit))).astype(int)
+    slope, intercept = calibration_fit(1 / (1 + np.exp(-logit)), y)
+    assert slope == pytest.approx(1, abs=0.08) and intercept == pytest.approx(0, abs=0.08)
+    half = 1 / (1 + np.exp(-(logit * 0.5)))
+    slope2, _ = calibration_fit(half, y)
+    assert slope2 == pytest.approx(2, abs=0.2)
+
+
+def test_evaluate_scores_reports_groups_and_disparity() -> None:
+    y, scores, child = _rows(n=12_000)
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({
+        "child_key": child, "as_of": rng.integers(0, 6, y.size), "y": y,
+        "sex": rng.choice(["F", "M"], y.size), "ethnicity_group": "White",
+        "disability": None, "age_band": rng.choice(["10-12", "13-15"], y.size),
+    })
+    block = evaluate_scores(frame, scores, capacity=10, latest_months=(4, 5), n_boot=200,
+                            seed=1, min_group_positives=5)
+    assert block.flagged == 60
+    assert set(block.by_group["sex"]) == {"F", "M"}
+    assert block.by_group["disability"]["unknown"].rows == y.size
+    sex = {d.rate: d for d in block.disparity["sex"]}
+    f, m = block.by_group["sex"]["F"], block.by_group["sex"]["M"]
+    assert sex["false_negative_rate"].value == pytest.approx(
+        abs(f.false_negative_rate - m.false_negative_rate))
+    # One group only: no disparity can be computed.
+    assert block.disparity["ethnicity_group"][0].value is None

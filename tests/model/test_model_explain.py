@@ -1,0 +1,39 @@
+"""Exact explanations from the logistic terms, worded through the registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.candidates import base_classifier, fit_calibrated, make_pipeline
+from model.data import load_model_data
+from model.explain import contributions, reasons, word_value
+from tests.model.builders import RULE_FEATURES, SyntheticWorld
+
+
+def test_values_are_worded() -> None:
+    assert word_value(3, "Suspended {value} for violence") == "Suspended three times for violence"
+    assert word_value(12, "Suspended {value} times") == "Suspended 12 times"
+    assert word_value(0.25, "Missed {value} of sessions") == "Missed 25% of sessions"
+    assert word_value(1, "Permanently excluded") == "Permanently excluded"
+
+
+def test_contributions_are_exact_and_reasons_follow_them(world: SyntheticWorld) -> None:
+    data = load_model_data(world.warehouse, "custody_12m")
+    fit = data.frame[data.frame["as_of"].isin(data.months[:12])]
+    cal = data.frame[data.frame["as_of"].isin(data.months[12:18])]
+    model = fit_calibrated(make_pipeline("logistic", data.features, RULE_FEATURES, 1), fit, cal,
+                           "custody_12m", negative_rate=0.2, seed=1)
+    rows = data.frame.sort_values("suspensions_violence_6m").tail(50)
+    terms = contributions(model, rows)
+    lr = base_classifier(model)
+    decision = lr.decision_function(model.named_steps["features"].transform(rows))
+    assert terms.sum(axis=1) + lr.intercept_[0] == pytest.approx(decision, abs=1e-5)
+    worded = reasons(model, rows, data.features, data.registry)
+    assert all(1 <= len(r) <= 3 for r in worded)
+    assert any(r.startswith("Suspended") for row in worded for r in row)
+    assert not any("{value}" in r for row in worded for r in row)
+    # A row whose every term is negative has no reasons.
+    low = data.frame.iloc[[int(np.argmin(contributions(model, data.frame.head(2000)).max(1)))]]
+    assert reasons(model, low, data.features, data.registry)[0] == [] or \
+        contributions(model, low).max() > 0

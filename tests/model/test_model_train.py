@@ -1,0 +1,106 @@
+"""End to end on the synthetic warehouse: evaluation, MLflow run, registry, pyfunc, privacy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+from mlflow import MlflowClient
+
+from earlyhelp.reports import read_report
+from model.data import PROTECTED, add_months, load_model_data
+from model.evaluation import EvaluationReport
+from model.pipeline import TrainReport
+from tests.model.builders import SyntheticWorld
+
+
+def _artifact_root(settings) -> Path:  # type: ignore[no-untyped-def]
+    return settings.data_dir / "mlartifacts"
+
+
+def test_evaluation_json_compares_all_on_the_same_months(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, report = trained
+    evaluation = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    assert evaluation.capacity == settings.model.capacity
+    assert evaluation.oracle is not None
+    blocks = [evaluation.model, evaluation.baseline, evaluation.oracle]
+    assert len({(b.rows, b.positives) for b in blocks}) == 1
+    for block in blocks:
+        for name in ("recall_at_capacity", "precision_at_capacity", "pr_auc", "roc_auc", "brier"):
+            iv = block.intervals[name]
+            assert iv.low is not None and iv.low <= getattr(block, name) <= iv.high
+        assert block.flagged == settings.model.capacity * len(evaluation.test_months)
+        assert set(block.by_group) == {"sex", "ethnicity_group", "disability", "age_band"}
+    assert "permanently excluded" in evaluation.baseline_rule.lower()
+    assert "pessimistic" in evaluation.tie_rule
+
+
+def test_model_beats_the_rule_and_stays_under_the_ceiling(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = trained
+    ev = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    assert ev.model.recall_at_capacity > ev.baseline.recall_at_capacity
+    assert ev.model.pr_auc > ev.baseline.pr_auc
+    assert ev.oracle.roc_auc >= ev.model.roc_auc - 0.02
+
+
+def test_folds_never_train_on_unmatured_labels(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, report = trained
+    stored = read_report(settings.reports_dir / "train.json", TrainReport)
+    assert stored.run_id == report.run_id
+    for fold in stored.folds:
+        first = min(fold.test_months)
+        assert all(add_months(m, 12) <= first for m in fold.fit_months + fold.calibration_months)
+
+
+def test_run_logs_metrics_plots_card_and_fingerprint(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, report = trained
+    mlflow.set_tracking_uri(settings.resolved_mlflow_uri)
+    run = MlflowClient().get_run(report.run_id)
+    assert run.data.params["capacity"] == str(settings.model.capacity)
+    assert "model.recall_at_capacity.low" in run.data.metrics
+    assert "oracle.recall_at_capacity" in run.data.metrics
+    assert run.data.tags["data_fingerprint"] == report.data_fingerprint
+    files = {p.relative_to(_artifact_root(settings) / report.run_id / "artifacts").as_posix()
+             for p in (_artifact_root(settings) / report.run_id).rglob("*") if p.is_file()}
+    for name in ("pr_curve", "calibration", "lift_at_capacity", "feature_effects"):
+        assert f"plots/{name}.png" in files
+    card = (_artifact_root(settings) / report.run_id / "artifacts/model_card/model_card.md")
+    text = card.read_text()
+    for section in ("## Intended use", "## Not intended for", "## Data", "## Metrics",
+                    "## Quantitative analyses by group", "## Ethical considerations",
+                    "## Caveats"):
+        assert section in text
+    assert "a child who may benefit from early help" in text
+    assert "future offender" not in text.lower()
+    assert "<table>" in (card.parent / "model_card.html").read_text()
+    fingerprint = json.loads((card.parents[1] / "data/fingerprint.json").read_text())
+    assert fingerprint["labelled_rows"] == report.labelled_rows
+
+
+def test_registered_challenger_loads_with_plain_pyfunc(trained, world: SyntheticWorld) -> None:  # type: ignore[no-untyped-def]
+    settings, report = trained
+    mlflow.set_tracking_uri(settings.resolved_mlflow_uri)
+    name = settings.model.registered_name
+    version = MlflowClient().get_model_version_by_alias(name, "challenger")
+    assert str(version.version) == report.model_version and version.run_id == report.run_id
+    loaded = mlflow.pyfunc.load_model(f"models:/{name}@challenger")
+    data = load_model_data(world.warehouse, "custody_12m")
+    rows = data.frame.sort_values("suspensions_violence_6m").tail(20)
+    out = loaded.predict(rows[list(data.features)])
+    assert list(out.columns) == ["probability", "reasons"] and len(out) == 20
+    assert out["probability"].between(0, 1).all()
+    assert all(isinstance(r, list) for r in out["reasons"])
+    assert any(r for r in out["reasons"])
+
+
+def test_nothing_identifying_reaches_mlflow(trained, world: SyntheticWorld) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = trained
+    stored = [p for p in _artifact_root(settings).rglob("*") if p.is_file()]
+    stored.append(settings.data_dir / "mlflow.db")
+    blob = "\n".join(p.read_bytes().decode("latin-1") for p in stored)
+    assert len(stored) > 10
+    planted = [*world.person_names, "Plantedsurname", *world.person_dobs]
+    assert [p for p in planted if p in blob] == []
+    # Protected characteristics sit beside the features, never among them.
+    assert set(PROTECTED).isdisjoint(load_model_data(world.warehouse, "custody_12m").features)
