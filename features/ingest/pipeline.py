@@ -146,7 +146,8 @@ def _load_table(
     lists = CodeLists.for_year(table.year or CIN_LAST_YEAR)
     verdict = validate(table, lists, extract_date)
     rows = canonical(table, verdict, name, extract_date)
-    mark_duplicates(verdict, rows[wh.identity_columns(table.spec.target)])
+    key = [c for c in rows.columns if c in wh.identity_columns(table.spec.target)]
+    mark_duplicates(verdict, rows[[*key, *(["recorded_date"] if "recorded_date" in rows else [])]])
     valid = verdict.valid
     loaded = wh.insert_new(con, table.spec.target, rows[valid])
     wh.insert_quarantine(con, quarantine_rows(table, verdict, name, extract_date))

@@ -14,8 +14,9 @@ from earlyhelp.reports import StepReport
 class Counts(BaseModel):
     rows_read: int = 0
     rows_loaded: int = 0
-    # Valid rows whose identical canonical row is already in the warehouse (an earlier run
-    # or an earlier file of this run): not added again, not quarantined.
+    # Valid rows whose canonical row (without provenance and recorded date) is already in the
+    # warehouse, from an earlier run, an earlier file, or earlier in this file with another
+    # recorded date: the same fact again, so not added and not quarantined.
     rows_already_loaded: int = 0
     rows_quarantined: int = 0
     by_reason: dict[str, int] = Field(default_factory=dict)

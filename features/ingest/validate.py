@@ -29,7 +29,7 @@ REASONS = {
     "date_after_extract": "a date after the extract date",
     "negative_number": "a count below zero",
     "absence_exceeds_possible": "absent sessions exceed possible sessions",
-    "duplicate": "an exact copy of an earlier row in the same file",
+    "duplicate": "an exact copy of an earlier row in the same file (same recorded date too)",
 }
 
 
@@ -191,7 +191,11 @@ def _check_numbers(
 
 
 def mark_duplicates(verdict: Verdict, key: pd.DataFrame) -> None:
-    """Flag valid rows whose canonical ``key`` repeats an earlier valid row of the file."""
+    """Flag valid rows whose canonical ``key`` repeats an earlier valid row of the file.
+
+    ``key`` includes the recorded date: the same fact recorded again later (a pupil in each
+    year's census) is not a copy; the warehouse keeps it once, as already loaded.
+    """
     valid = verdict.valid
     repeated = key[valid].duplicated(keep="first").reindex(key.index, fill_value=False)
     verdict.reason[repeated] = "duplicate"

@@ -142,9 +142,12 @@ def insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) 
         )
         # A person's record_id is its row identity, unique across the person tables.
         star = "* REPLACE (row_hash AS record_id)" if "record_id" in typed else "*"
+        # The same fact twice in one batch is kept once, as first recorded.
+        first = "recorded_date, row_ref" if "recorded_date" in typed else "row_ref"
         result = con.execute(
             f"INSERT INTO {table} SELECT {star} FROM staged "
-            f"WHERE row_hash NOT IN (SELECT row_hash FROM {table})"
+            f"WHERE row_hash NOT IN (SELECT row_hash FROM {table}) "
+            f"QUALIFY row_number() OVER (PARTITION BY row_hash ORDER BY {first}) = 1"
         ).fetchone()
     finally:
         con.unregister("incoming")

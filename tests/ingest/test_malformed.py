@@ -345,7 +345,7 @@ FILE_CASES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("unknown table", _unknown_table, "unknown table"),
     ("empty file", _empty_file, "empty"),
     ("unsupported file type", _unsupported_type, "unsupported file type"),
-    ("census year out of range", _census_year_out_of_range, "outside 2017-2024"),
+    ("census year out of range", _census_year_out_of_range, "outside 2016-2024"),
     ("corrupt workbook", _corrupt_xlsx, "not a readable .xlsx"),
 ]
 
