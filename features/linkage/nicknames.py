@@ -11,7 +11,10 @@ from __future__ import annotations
 FORMAL_TO_NICKNAMES: dict[str, tuple[str, ...]] = {
     "ALEXANDER": ("ALEX", "ALFIE", "SANDY", "XANDER"),
     "ALEXANDRA": ("ALEX", "LEXI", "SANDRA", "ALEXA"),
+    "ABIGAIL": ("ABBIE", "ABI", "ABBY", "GAIL"),
     "ALFRED": ("ALFIE", "ALF", "FRED", "FREDDIE"),
+    "AMELIA": ("MILLIE", "AMY", "MILLY"),
+    "ANDREW": ("ANDY", "DREW"),
     "ANTHONY": ("TONY", "ANT"),
     "ARCHIBALD": ("ARCHIE",),
     "BENJAMIN": ("BEN", "BENNY", "BENJI"),
@@ -27,6 +30,7 @@ FORMAL_TO_NICKNAMES: dict[str, tuple[str, ...]] = {
     "ELIZABETH": ("LIZ", "LIZZIE", "BETH", "BETTY", "ELIZA", "LIBBY", "BESS", "ELSIE"),
     "ELLEN": ("ELLIE", "NELL"),
     "EMILY": ("EM", "EMMY", "MILLIE"),
+    "EVELYN": ("EVIE", "EVE"),
     "FLORENCE": ("FLO", "FLOSSIE", "FLORRIE"),
     "FREDERICK": ("FRED", "FREDDIE", "FREDDY"),
     "GABRIEL": ("GABE",),
@@ -37,6 +41,7 @@ FORMAL_TO_NICKNAMES: dict[str, tuple[str, ...]] = {
     "ISABELLE": ("BELLE", "IZZY", "ISSY"),
     "JACOB": ("JAKE", "JAKEY"),
     "JAMES": ("JIM", "JIMMY", "JAMIE", "JIMMIE"),
+    "JENNIFER": ("JEN", "JENNY", "JENNI"),
     "JESSICA": ("JESS", "JESSIE"),
     "JOHN": ("JACK", "JOHNNY", "JON"),
     "JONATHAN": ("JON", "JONNY", "JOHNNY"),
@@ -48,12 +53,15 @@ FORMAL_TO_NICKNAMES: dict[str, tuple[str, ...]] = {
     "MATILDA": ("TILLY", "TILLIE", "MATTIE"),
     "MATTHEW": ("MATT", "MATTY"),
     "MICHAEL": ("MIKE", "MICKEY", "MICK", "MIKEY"),
+    "NATASHA": ("TASH", "TASHA"),
+    "NATHAN": ("NATE", "NAT"),
     "NATHANIEL": ("NATE", "NAT"),
     "NICHOLAS": ("NICK", "NICKY", "NICO"),
     "OLIVER": ("OLLIE", "OLLY"),
     "OLIVIA": ("LIV", "LIVVY", "LIVVIE", "OLLIE"),
     "PATRICK": ("PAT", "PADDY"),
     "PENELOPE": ("PENNY",),
+    "REBECCA": ("BECKY", "BECCA", "BEX"),
     "RICHARD": ("RICH", "RICKY", "DICK", "RICHIE"),
     "ROBERT": ("ROB", "BOB", "BOBBY", "ROBBIE", "BERT"),
     "SAMANTHA": ("SAM", "SAMMY"),
@@ -67,18 +75,17 @@ FORMAL_TO_NICKNAMES: dict[str, tuple[str, ...]] = {
     "THOMAS": ("TOM", "TOMMY"),
     "VICTORIA": ("VICKY", "TORI", "VIC"),
     "WILLIAM": ("WILL", "BILL", "BILLY", "WILLIE", "WILLY", "LIAM"),
-    "ZACHARY": ("ZAC", "ZACK", "ZAK"),
+    "ZACHARY": ("ZAC", "ZACK", "ZAK", "ZACH"),
 }
 
 
 def nickname_rows() -> list[tuple[str, str]]:
-    """``(name, formal)`` pairs: every nickname and every formal name maps to a formal form.
+    """``(name, formal)`` pairs: each name with every formal name it can stand for.
 
-    A nickname shared by two formal names (``SAM``) keeps the first listed; the prefix level
-    still links it to the other.
+    Ambiguous nicknames (``SAM``: Samuel or Samantha; ``MILLIE``: Amelia or Emily) keep every
+    reading, and every formal name stands for itself.
     """
-    rows: dict[str, str] = {formal: formal for formal in FORMAL_TO_NICKNAMES}
+    rows = {(formal, formal) for formal in FORMAL_TO_NICKNAMES}
     for formal, nicks in FORMAL_TO_NICKNAMES.items():
-        for nick in nicks:
-            rows.setdefault(nick, formal)
-    return sorted(rows.items())
+        rows.update((nick, formal) for nick in nicks)
+    return sorted(rows)

@@ -89,10 +89,17 @@ def link(
             con.unregister("_groups")
         say(f"training and scoring with Splink ({engine})")
         with timed(report, "probabilistic"):
-            scored = score_pairs(candidates, linkage, engine=engine, charts_dir=reports_dir)
+            scored = score_pairs(
+                candidates,
+                linkage,
+                labels=_key_labels(candidates),
+                engine=engine,
+                charts_dir=reports_dir,
+            )
         report.candidate_records = len(candidates)
         report.pairs_scored_above_review_floor = len(scored.pairs)
         report.prior_match_probability = scored.prior
+        report.m_probabilities_from = scored.m_source
         report.charts = [str(p) for p in scored.charts]
         say("clustering")
         with timed(report, "cluster"):
@@ -122,25 +129,47 @@ def _pairs(edges: pd.DataFrame) -> Iterable[tuple[str, str]]:
 
 
 def _candidates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Distinct named record versions per exact group: what Splink compares."""
+    """Distinct named record versions of each identifier: what Splink compares."""
     return con.execute(
         """
         SELECT (row_number() OVER (ORDER BY min(r.record_id)) - 1)::BIGINT AS unique_id,
-            g.exact_group, min(r.record_id) AS record_id,
-            r.forename_std, r.forename_formal, r.surname_std, r.dob_str, r.dob_swapped,
+            g.exact_group, r.ident, min(r.record_id) AS record_id,
+            r.forename_std, any_value(r.forename_formals) AS forename_formals,
+            r.forename_formal, r.surname_std, r.dob_str, r.dob_year, r.dob_swapped,
             r.sex_std, r.postcode_std
         FROM link_records r JOIN _groups g USING (ident)
         WHERE r.forename_std IS NOT NULL OR r.surname_std IS NOT NULL
-        GROUP BY g.exact_group, r.forename_std, r.forename_formal, r.surname_std, r.dob_str,
-            r.dob_swapped, r.sex_std, r.postcode_std
+        GROUP BY g.exact_group, r.ident, r.forename_std, r.forename_formal, r.surname_std,
+            r.dob_str, r.dob_year, r.dob_swapped, r.sex_std, r.postcode_std
         ORDER BY unique_id
         """
     ).df()
 
 
-def _best_group_pairs(candidates: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The highest-scoring record pair for each pair of exact groups."""
+def _key_labels(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Record pairs known to match because two identifiers share a key (a social care record
+    carrying a school UPN): a free, honest sample of how one child's details differ between
+    systems, used to estimate the m probabilities."""
+    side = candidates[["unique_id", "exact_group", "ident"]]
+    pairs = side.merge(side, on="exact_group", suffixes=("_l", "_r"))
+    pairs = pairs[pairs["ident_l"] < pairs["ident_r"]]
+    return pairs[["unique_id_l", "unique_id_r"]].reset_index(drop=True)
+
+
+def _best_group_pairs(
+    candidates: pd.DataFrame, pairs: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
+    """Per pair of exact groups: the highest-scoring record pair, and whether any record pair
+    may be linked automatically.
+
+    Twin guard: a pair whose forenames (both present) give no real support to a match
+    (different names, not a typo, prefix or nickname) is never linked automatically however
+    well the rest agrees. Same date of birth, surname and
+    address with different forenames is far more often twins than one child, and the model's
+    independence assumption cannot see that; such pairs go to clerical review instead.
+    """
     side = candidates.set_index("unique_id")[["exact_group", "record_id"]]
+    forenames = candidates.set_index("unique_id")["forename_std"]
     frame = pairs.join(side, on="unique_id_l").join(side, on="unique_id_r", rsuffix="_r")
     frame = frame.rename(columns={"exact_group": "group_a", "record_id": "rec_a"})
     swap = frame["group_a"] > frame["exact_group_r"]
@@ -148,10 +177,25 @@ def _best_group_pairs(candidates: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataF
     frame["group_r"] = frame["exact_group_r"].where(~swap, frame["group_a"])
     frame["record_id_l"] = frame["rec_a"].where(~swap, frame["record_id_r"])
     frame["record_id_r"] = frame["record_id_r"].where(~swap, frame["rec_a"])
+    named = (
+        frame["unique_id_l"].map(forenames).notna() & frame["unique_id_r"].map(forenames).notna()
+    )
+    guarded = frame["forenames_differ"] & named
+    frame["auto"] = (frame["match_probability"] >= threshold) & ~guarded
+    auto = frame.groupby(["group_l", "group_r"])["auto"].any()
     frame = frame.sort_values("match_probability", ascending=False, kind="stable")
-    frame = frame.drop_duplicates(["group_l", "group_r"])
+    frame = frame.drop_duplicates(["group_l", "group_r"]).drop(columns="auto")
+    frame = frame.join(auto, on=["group_l", "group_r"])
     return frame[
-        ["group_l", "group_r", "record_id_l", "record_id_r", "match_probability", "match_weight"]
+        [
+            "group_l",
+            "group_r",
+            "record_id_l",
+            "record_id_r",
+            "match_probability",
+            "match_weight",
+            "auto",
+        ]
     ].reset_index(drop=True)
 
 
@@ -162,7 +206,7 @@ def _group_links(
     pairs: pd.DataFrame,
     settings: Settings,
 ) -> GroupLinks:
-    scored = _best_group_pairs(candidates, pairs)
+    scored = _best_group_pairs(candidates, pairs, settings.linkage.match_threshold)
     record_group = con.execute("SELECT record_id, ident FROM link_records").df()
     record_group["group"] = record_group["ident"].map(idents.set_index("ident")["exact_group"])
     group_of = record_group.set_index("record_id")["group"]
@@ -178,10 +222,10 @@ def _group_links(
         if key[0] != key[1]:
             decided[key] = decision
     vetoed = {k for k, d in decided.items() if d == "non_match"}
-    above = scored["match_probability"] >= settings.linkage.match_threshold
+    auto = scored["auto"]
     accepted = [
         (int(a), int(b))
-        for a, b in zip(scored.loc[above, "group_l"], scored.loc[above, "group_r"], strict=True)
+        for a, b in zip(scored.loc[auto, "group_l"], scored.loc[auto, "group_r"], strict=True)
         if (int(a), int(b)) not in vetoed
     ]
     return GroupLinks(
@@ -217,26 +261,24 @@ def _link_methods(idents: pd.DataFrame, links: GroupLinks) -> pd.Series:
 
 
 def _review_pairs(idents: pd.DataFrame, links: GroupLinks, settings: Settings) -> pd.DataFrame:
-    """Undecided pairs in the review band, unless other links already joined them."""
+    """Undecided pairs in the review band (or held back by the twin guard), unless other
+    links already joined the two."""
     band = settings.linkage
     scored = links.scored
     cluster_of = idents.groupby("exact_group")["cluster"].first()
     same_cluster = scored["group_l"].map(cluster_of) == scored["group_r"].map(cluster_of)
-    in_band = scored["match_probability"].between(band.review_low, band.review_high, "left")
-    decided = pd.Series(
-        [
-            (int(a), int(b)) in links.decided
-            for a, b in zip(scored["group_l"], scored["group_r"], strict=True)
-        ],
-        index=scored.index,
-        dtype=bool,
+    p = scored["match_probability"]
+    uncertain = p.between(band.review_low, band.review_high, "left") | (
+        (p >= band.review_low) & ~scored["auto"]
     )
-    joined_elsewhere = same_cluster & (scored["match_probability"] < band.match_threshold)
-    keep = in_band & ~decided & ~joined_elsewhere
-    return scored.loc[
-        keep,
-        ["record_id_l", "record_id_r", "match_probability", "match_weight", "group_l", "group_r"],
-    ]
+    pair_keys = zip(scored["group_l"], scored["group_r"], strict=True)
+    decided = pd.Series(
+        [(int(a), int(b)) in links.decided for a, b in pair_keys], index=scored.index, dtype=bool
+    )
+    joined_elsewhere = same_cluster & ~scored["auto"]
+    keep = uncertain & ~decided & ~joined_elsewhere
+    columns = ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+    return scored.loc[keep, [*columns, "group_l", "group_r"]]
 
 
 def _previous_master_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -5,7 +5,9 @@ Training, in Splink's usual order:
    forename, surname and date of birth) with an assumed recall, see settings.py;
 2. u probabilities (how often non-matches agree by chance) from random pairs, seeded;
 3. m probabilities (how often true matches agree) by expectation maximisation, twice, each
-   time blocking on different fields so every comparison gets estimated.
+   time blocking on different fields so every comparison gets estimated; then, where enough
+   records share a key (LAchildID or UPN) across identifiers, m is re-estimated from those
+   known matches, which does not mistake two same-named children for one.
 Prediction then scores every blocked pair and keeps those at or above the bottom of the
 clerical-review band; the match threshold is applied later, when clustering.
 """
@@ -24,6 +26,7 @@ from features.linkage.settings import (
     EM_BLOCKING_FIELDS,
     PRIOR_RULE_FIELDS,
     PRIOR_RULE_RECALL,
+    TWIN_GUARD_MIN_FORENAME_WEIGHT,
     U_MAX_PAIRS,
     review_floor,
     splink_settings,
@@ -31,14 +34,18 @@ from features.linkage.settings import (
 
 log = logging.getLogger(__name__)
 
+# Fewer key-linked pairs than this and m comes from expectation maximisation alone.
+MIN_LABELLED_PAIRS = 50
+
 
 @dataclass
 class ScoredPairs:
     """Scored record pairs (``unique_id_l``, ``unique_id_r``, ``match_probability``,
-    ``match_weight``) and what the model learned."""
+    ``match_weight``, ``forenames_differ``) and what the model learned."""
 
     pairs: pd.DataFrame
     prior: float
+    m_source: str = ""
     charts: list[Path] = field(default_factory=list)
 
 
@@ -49,6 +56,7 @@ def _empty_pairs() -> pd.DataFrame:
             "unique_id_r": pd.Series(dtype="int64"),
             "match_probability": pd.Series(dtype="float64"),
             "match_weight": pd.Series(dtype="float64"),
+            "forenames_differ": pd.Series(dtype="bool"),
         }
     )
 
@@ -57,13 +65,14 @@ def score_pairs(
     candidates: pd.DataFrame,
     linkage: LinkageSettings,
     *,
+    labels: pd.DataFrame | None = None,
     engine: Engine = "duckdb",
     charts_dir: Path | None = None,
 ) -> ScoredPairs:
     """Train a Splink model on ``candidates`` (one row per distinct record version, with
     ``unique_id`` and ``exact_group``) and score its blocked pairs."""
     if len(candidates) < 2 or candidates["exact_group"].nunique() < 2:
-        return ScoredPairs(_empty_pairs(), prior=0.0)
+        return ScoredPairs(_empty_pairs(), prior=0.0, m_source="nothing to compare")
     from splink import Linker, block_on
 
     db_api = make_db_api(engine)
@@ -77,26 +86,36 @@ def score_pairs(
     # Enough random pairs for stable u on small worlds without wasting time on big ones.
     n = len(candidates)
     training.estimate_u_using_random_sampling(
-        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)), seed=linkage.seed
+        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)), seed=linkage.seed, num_chunks=1
     )
     for fields in EM_BLOCKING_FIELDS:
         training.estimate_parameters_using_expectation_maximisation(
             block_on(*fields), estimate_without_term_frequencies=True
         )
+    m_source = "expectation maximisation"
+    if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
+        # EM on one council's records confuses same-name children with one child; pairs
+        # joined by a shared key are true matches, so their m values replace EM's.
+        linker.table_management.register_table(labels, "__exact_key_labels", overwrite=True)
+        training.estimate_m_from_pairwise_labels("__exact_key_labels")
+        m_source = f"{len(labels):,} record pairs that share LAchildID or UPN"
 
     predictions = linker.inference.predict(
         threshold_match_probability=review_floor(linkage), warning_mode="never"
     )
-    pairs = predictions.as_pandas_dataframe()[
-        ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    ]
+    frame = predictions.as_pandas_dataframe()
+    pairs = frame[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]].assign(
+        # the forenames give no real support to a match (different names, not a typo,
+        # prefix or nickname): see the twin guard in pipeline.py
+        forenames_differ=frame["mw_forename"] < TWIN_GUARD_MIN_FORENAME_WEIGHT
+    )
     charts = _save_charts(linker, charts_dir) if charts_dir is not None else []
     prior = float(linker._settings_obj._probability_two_random_records_match)
-    return ScoredPairs(pairs.reset_index(drop=True), prior=prior, charts=charts)
+    return ScoredPairs(pairs.reset_index(drop=True), prior, m_source, charts)
 
 
 def _save_charts(linker: object, charts_dir: Path) -> list[Path]:
-    """Splink's own charts of the trained model, saved as self-contained HTML."""
+    """Splink's own charts of the trained model as self-contained HTML, and the model."""
     charts_dir.mkdir(parents=True, exist_ok=True)
     visuals = linker.visualisations  # type: ignore[attr-defined]
     out = []
@@ -107,4 +126,7 @@ def _save_charts(linker: object, charts_dir: Path) -> list[Path]:
         path = charts_dir / name
         make().save(str(path), inline=True)
         out.append(path)
-    return out
+    # the trained model itself (comparisons, m and u), to read or to reuse
+    model = charts_dir / "link_model.json"
+    linker.misc.save_model_to_json(str(model), overwrite=True)  # type: ignore[attr-defined]
+    return [*out, model]

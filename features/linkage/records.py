@@ -103,13 +103,20 @@ def load_records(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
             FROM raw
         )
         SELECT std.*,
-            coalesce(n.formal, std.forename_std) AS forename_formal,
+            -- every formal name the forename can stand for (itself included), and the first
+            -- of them as a single blocking key
+            CASE WHEN std.forename_std IS NOT NULL THEN list_sort(list_distinct(list_append(
+                coalesce(n.formals, []), std.forename_std))) END AS forename_formals,
+            coalesce(n.formals[1], std.forename_std) AS forename_formal,
+            substr(strftime(dob, '%Y-%m-%d'), 1, 4) AS dob_year,
             strftime(dob, '%Y-%m-%d') AS dob_str,
             -- the date as it would read had day and month been swapped on entry
             CASE WHEN day(dob) <= 12 AND day(dob) <> month(dob)
                  THEN strftime(make_date(year(dob), day(dob), month(dob)), '%Y-%m-%d')
             END AS dob_swapped
-        FROM std LEFT JOIN link_nicknames n ON n.name = std.forename_std
+        FROM std LEFT JOIN (
+            SELECT name, list_sort(list(formal)) AS formals FROM link_nicknames GROUP BY name
+        ) n ON n.name = std.forename_std
         """
     )
     _check_identifiers(con)

@@ -25,6 +25,7 @@ class LinkReport(StepReport):
     threshold: float = 0.0
     review_band: tuple[float, float] = (0.0, 0.0)
     prior_match_probability: float = 0.0
+    m_probabilities_from: str = ""
     candidate_records: int = Field(0, description="distinct record versions sent to Splink")
     pairs_scored_above_review_floor: int = 0
     links_by_method: dict[str, int] = Field(

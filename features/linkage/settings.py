@@ -12,10 +12,10 @@ Comparisons expect the mess that council systems really hold:
 
 Blocking (which pairs are scored at all) must survive any single kind of error, so each rule
 leaves out a different field: same date of birth (survives any name error and moves); same
-formal forename and surname (survives a wrong or swapped date); same surname and a date
-that matches once day and month are swapped; same postcode and formal forename (survives a
-surname change with a date error). Pairs inside one exact-key group are already linked and
-are never scored again.
+formal forename and surname (survives a wrong or swapped date); same surname and year of
+birth (survives a nickname or forename typo together with a swapped date); same postcode
+and formal forename (survives a surname typo with a date error). Pairs inside one exact-key
+group are already linked and are never scored again.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _OTHER_GROUP = "l.exact_group <> r.exact_group"
 BLOCKING_RULES: tuple[str, ...] = (
     f"l.dob_str = r.dob_str AND {_OTHER_GROUP}",
     f"l.forename_formal = r.forename_formal AND l.surname_std = r.surname_std AND {_OTHER_GROUP}",
-    f"l.surname_std = r.surname_std AND l.dob_swapped = r.dob_str AND {_OTHER_GROUP}",
+    f"l.surname_std = r.surname_std AND l.dob_year = r.dob_year AND {_OTHER_GROUP}",
     f"l.postcode_std = r.postcode_std AND l.forename_formal = r.forename_formal AND {_OTHER_GROUP}",
 )
 
@@ -40,21 +40,20 @@ PRIOR_RULE_FIELDS: tuple[str, ...] = ("forename_formal", "surname_std", "dob_str
 PRIOR_RULE_RECALL = 0.7
 
 # Expectation maximisation runs twice, each time blocking on fields it then cannot learn:
-# once on date of birth (learns names, sex, postcode), once on names (learns date of birth).
-EM_BLOCKING_FIELDS: tuple[tuple[str, ...], ...] = (("dob_str",), ("forename_formal", "surname_std"))
+# once on date of birth (learns names, sex, postcode), once on names and postcode (learns
+# date of birth). Names alone are not enough: same-named children of one council then look
+# like one child with a wrong date of birth.
+EM_BLOCKING_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("dob_str",),
+    ("forename_formal", "surname_std", "postcode_std"),
+)
+
+# Twin guard: a pair is linked automatically only if its forenames add at least this many
+# bits of evidence (exact, nickname, typo or prefix). Twins agree on everything else.
+TWIN_GUARD_MIN_FORENAME_WEIGHT = 1.0
 
 # u (agreement among non-matches) is estimated from random pairs; more pairs on bigger data.
-U_MAX_PAIRS = 5e6
-
-COMPARISON_COLUMNS: tuple[str, ...] = (
-    "forename_std",
-    "forename_formal",
-    "surname_std",
-    "dob_str",
-    "dob_swapped",
-    "sex_std",
-    "postcode_std",
-)
+U_MAX_PAIRS = 1e6
 
 
 def _forename() -> Any:
@@ -67,10 +66,11 @@ def _forename() -> Any:
         comparison_levels=[
             cll.NullLevel("forename_std"),
             cll.ExactMatchLevel("forename_std", term_frequency_adjustments=True),
-            cll.ExactMatchLevel("forename_formal").configure(
+            cll.ArrayIntersectLevel("forename_formals", min_intersection=1).configure(
                 label_for_charts="Same formal name (nickname)"
             ),
             cll.JaroWinklerLevel("forename_std", 0.92),
+            cll.DamerauLevenshteinLevel("forename_std", 1),
             cll.CustomLevel(
                 "length(forename_std_l) >= 3 AND length(forename_std_r) >= 3 AND ("
                 "substr(forename_std_l, 1, length(forename_std_r)) = forename_std_r OR "
@@ -118,7 +118,8 @@ def splink_settings(linkage: LinkageSettings) -> Any:
         ],
         blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in BLOCKING_RULES],
         retain_matching_columns=False,
-        retain_intermediate_calculation_columns=False,
+        # keeps mw_forename, which the twin guard in pipeline.py reads
+        retain_intermediate_calculation_columns=True,
         max_iterations=20,
         em_convergence=0.001,
     )

@@ -286,7 +286,9 @@ def make_children(n: int, rng: random.Random, mess: Mess) -> list[Child]:
             twin = k > 0 and rng.random() < mess.twins * 2
             dob = base if twin else base + timedelta(days=rng.randint(300, 2500) * k)
             sex = rng.choice("MF")
-            forename = rng.choice(BOYS if sex == "M" else GIRLS)
+            # siblings get different forenames, as they do in life
+            taken = {c.forename for c in children[len(children) - k :]} if k else set()
+            forename = rng.choice([f for f in (BOYS if sex == "M" else GIRLS) if f not in taken])
             cid = f"CH{len(children):07d}"
             children.append(Child(cid, forename, surname, dob, sex, postcode))
             if len(children) == n:
