@@ -68,6 +68,8 @@ class ModelSettings(BaseModel):
     baseline_features: tuple[str, ...] = ()
     # Groups with fewer positives than this are left out of the disparity check.
     gate_min_group_positives: int = Field(5, ge=1)
+    # Error-rate gaps within this (absolute rate) of the reference's gap count as no worse.
+    gate_disparity_tolerance: float = Field(0.01, ge=0)
 
 
 class Settings(BaseSettings):

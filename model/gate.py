@@ -74,7 +74,9 @@ def _calibrated(ch: EvaluationReport, ms: ModelSettings) -> list[GateCheck]:
     return out
 
 
-def _fairness(ch: EvaluationReport, reference: EvaluationReport, ref_block: str) -> list[GateCheck]:
+def _fairness(
+    ch: EvaluationReport, reference: EvaluationReport, ref_block: str, tolerance: float
+) -> list[GateCheck]:
     ref = getattr(reference, ref_block)
     out = []
     for attribute, disparities in ch.model.disparity.items():
@@ -86,12 +88,16 @@ def _fairness(ch: EvaluationReport, reference: EvaluationReport, ref_block: str)
                 out.append(GateCheck(name=name, passed=True, value=d.value, threshold=None,
                                      shortfall=None, detail="too few positives to compare"))
                 continue
-            worse = d.value > r.value and d.interval.low > r.value
+            # Worse only if larger than the reference's gap and the reference's gap (plus a
+            # tolerance for immaterial differences) lies below the challenger's interval.
+            bar = r.value + tolerance
+            worse = d.value > bar and d.interval.low > bar
             out.append(GateCheck(
-                name=name, passed=not worse, value=d.value, threshold=r.value,
-                shortfall=max(0.0, d.interval.low - r.value),
+                name=name, passed=not worse, value=d.value, threshold=bar,
+                shortfall=max(0.0, d.interval.low - bar),
                 detail=f"gap between groups {d.value:.3f} (95% {d.interval.low:.3f}-"
-                       f"{d.interval.high:.3f}) vs reference {r.value:.3f}",
+                       f"{d.interval.high:.3f}) vs reference {r.value:.3f} + tolerance "
+                       f"{tolerance}",
             ))
     return out
 
@@ -108,6 +114,6 @@ def run_gate(
         _beats_baseline(challenger),
         _not_worse_than_champion(challenger, champion),
         *_calibrated(challenger, ms),
-        *_fairness(challenger, reference, ref_block),
+        *_fairness(challenger, reference, ref_block, ms.gate_disparity_tolerance),
     ]
     return GateVerdict(passed=all(c.passed for c in checks), reference=ref_name, checks=checks)

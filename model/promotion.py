@@ -80,7 +80,7 @@ def promote(settings: Settings, approved_by: str | None) -> PromotionReport:
         _evaluation(champion.run_id) if champion is not None else None,
         settings.model,
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     _log_verdict(challenger.run_id, verdict, stamp)
     approver = (approved_by or "").strip() or None
     promoted = verdict.passed and approver is not None

@@ -20,7 +20,7 @@ def _artifact_root(settings) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_evaluation_json_compares_all_on_the_same_months(trained) -> None:  # type: ignore[no-untyped-def]
-    settings, report = trained
+    settings, _ = trained
     evaluation = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
     assert evaluation.capacity == settings.model.capacity
     assert evaluation.oracle is not None
