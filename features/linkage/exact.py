@@ -18,6 +18,11 @@ SHARED_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+# One child may hold two identifiers in a system (a duplicate registration) that both carry
+# the same UPN; more than this many is a placeholder value shared by unrelated children.
+MAX_IDENTIFIERS_PER_KEY = 3
+
+
 def identifiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per identifier with what the linkage needs to know about it."""
     return con.execute(
@@ -45,10 +50,19 @@ def exact_edges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
     return con.execute(
         f"""
-        WITH carried AS (SELECT DISTINCT ident, key, value FROM ({" UNION ALL ".join(parts)})),
-        anchor AS (SELECT key, value, min(ident) AS anchor FROM carried GROUP BY key, value)
+        WITH carried AS (
+            SELECT DISTINCT ident, split_part(ident, ':', 1) AS system, key, value
+            FROM ({" UNION ALL ".join(parts)})
+        ),
+        -- a value carried by many identifiers of one system is a placeholder, not a key
+        placeholder AS (
+            SELECT DISTINCT key, value FROM carried GROUP BY key, value, system
+            HAVING count(*) > {MAX_IDENTIFIERS_PER_KEY}
+        ),
+        kept AS (SELECT * FROM carried ANTI JOIN placeholder USING (key, value)),
+        anchor AS (SELECT key, value, min(ident) AS anchor FROM kept GROUP BY key, value)
         SELECT a.anchor AS ident_l, c.ident AS ident_r, c.key
-        FROM carried c JOIN anchor a USING (key, value)
+        FROM kept c JOIN anchor a USING (key, value)
         WHERE c.ident <> a.anchor
         ORDER BY 1, 2
         """

@@ -4,10 +4,10 @@ Training, in Splink's usual order:
 1. the prior (probability two random records match) from deterministic rules (same formal
    forename, surname and date of birth) with an assumed recall, see settings.py;
 2. u probabilities (how often non-matches agree by chance) from random pairs, seeded;
-3. m probabilities (how often true matches agree) by expectation maximisation, twice, each
-   time blocking on different fields so every comparison gets estimated; then, where enough
-   records share a key (LAchildID or UPN) across identifiers, m is re-estimated from those
-   known matches, which does not mistake two same-named children for one.
+3. m probabilities (how often true matches agree) counted from known matches: record pairs
+   of different identifiers that share a key (LAchildID or UPN). Levels never seen among
+   them keep a floor of half a count. Only when there are too few such pairs does m come
+   from expectation maximisation, twice, each time blocking on different fields.
 Prediction then scores every blocked pair and keeps those at or above the bottom of the
 clerical-review band; the match threshold is applied later, when clustering.
 """
@@ -28,6 +28,7 @@ from features.linkage.settings import (
     PRIOR_RULE_RECALL,
     TWIN_GUARD_MIN_FORENAME_WEIGHT,
     U_MAX_PAIRS,
+    U_PAIRS_PER_RECORD,
     review_floor,
     splink_settings,
 )
@@ -75,30 +76,35 @@ def score_pairs(
         return ScoredPairs(_empty_pairs(), prior=0.0, m_source="nothing to compare")
     from splink import Linker, block_on
 
+    use_labels = labels is not None and len(labels) >= MIN_LABELLED_PAIRS
+    m_floor = 0.5 / (len(labels) + 1) if use_labels and labels is not None else None
     db_api = make_db_api(engine)
     sdf = db_api.register(candidates, dataset_display_name="persons")
-    linker = Linker(sdf, splink_settings(linkage), log_level=logging.ERROR)
+    linker = Linker(sdf, splink_settings(linkage, m_floor), log_level=logging.ERROR)
 
     training = linker.training
     training.estimate_probability_two_random_records_match(
         [block_on(*PRIOR_RULE_FIELDS)], recall=PRIOR_RULE_RECALL
     )
-    # Enough random pairs for stable u on small worlds without wasting time on big ones.
-    n = len(candidates)
+    # Random pairs grow with the data up to a cap: plenty for the rarest agreement levels.
     training.estimate_u_using_random_sampling(
-        max_pairs=min(U_MAX_PAIRS, max(1e5, n * (n - 1) / 2)), seed=linkage.seed, num_chunks=1
+        max_pairs=min(U_MAX_PAIRS, U_PAIRS_PER_RECORD * len(candidates)),
+        seed=linkage.seed,
+        num_chunks=1,
     )
-    for fields in EM_BLOCKING_FIELDS:
-        training.estimate_parameters_using_expectation_maximisation(
-            block_on(*fields), estimate_without_term_frequencies=True
-        )
-    m_source = "expectation maximisation"
-    if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
-        # EM on one council's records confuses same-name children with one child; pairs
-        # joined by a shared key are true matches, so their m values replace EM's.
+    if use_labels:
+        # Pairs joined by a shared key are true matches with each system's own mess: m is
+        # counted from them directly. (EM on one council's records mistakes same-named
+        # siblings for one child with a wrong date of birth.)
         linker.table_management.register_table(labels, "__exact_key_labels", overwrite=True)
         training.estimate_m_from_pairwise_labels("__exact_key_labels")
         m_source = f"{len(labels):,} record pairs that share LAchildID or UPN"
+    else:
+        for fields in EM_BLOCKING_FIELDS:
+            training.estimate_parameters_using_expectation_maximisation(
+                block_on(*fields), estimate_without_term_frequencies=True
+            )
+        m_source = "expectation maximisation (too few key-linked pairs)"
 
     predictions = linker.inference.predict(
         threshold_match_probability=review_floor(linkage), warning_mode="never"

@@ -98,7 +98,10 @@ def load_records(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
                 CASE WHEN length({postcode}) BETWEEN 5 AND 7
                      THEN substr({postcode}, 1, length({postcode}) - 3) || ' '
                           || right({postcode}, 3) END AS postcode_std,
-                NULLIF(trim(upn), '') AS upn_std,
+                -- a UPN is a letter, 11 digits and a digit or letter; SSDA903's "UN1".."UN10"
+                -- (reason unknown) and other placeholders are no identifier at all
+                CASE WHEN regexp_full_match(upper(trim(upn)), '[A-Z][0-9]{{11}}[0-9A-Z]')
+                     THEN upper(trim(upn)) END AS upn_std,
                 NULLIF(trim(la_child_id), '') AS la_child_id_std
             FROM raw
         )

@@ -54,6 +54,7 @@ TWIN_GUARD_MIN_FORENAME_WEIGHT = 1.0
 
 # u (agreement among non-matches) is estimated from random pairs; more pairs on bigger data.
 U_MAX_PAIRS = 1e6
+U_PAIRS_PER_RECORD = 300
 
 
 def _forename() -> Any:
@@ -100,22 +101,29 @@ def _dob() -> Any:
     )
 
 
-def splink_settings(linkage: LinkageSettings) -> Any:
-    """The Splink ``SettingsCreator`` for a dedupe over all person records."""
+def splink_settings(linkage: LinkageSettings, m_floor: float | None = None) -> Any:
+    """The Splink ``SettingsCreator`` for a dedupe over all person records.
+
+    With ``m_floor``, every level starts with that m probability: m is then estimated from
+    known matches, and a level never seen among them keeps the floor (half a count) instead
+    of a guess, so for example a wholly different date of birth stays strong evidence
+    against a match.
+    """
     import splink.comparison_library as cl
     from splink import SettingsCreator
     from splink.blocking_rule_library import CustomRule
 
+    comparisons = [
+        _forename(),
+        cl.NameComparison("surname_std", jaro_winkler_thresholds=[0.92, 0.8]),
+        _dob(),
+        cl.ExactMatch("sex_std"),
+        cl.PostcodeComparison("postcode_std"),
+    ]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[
-            _forename(),
-            cl.NameComparison("surname_std", jaro_winkler_thresholds=[0.92, 0.8]),
-            _dob(),
-            cl.ExactMatch("sex_std"),
-            cl.PostcodeComparison("postcode_std"),
-        ],
+        comparisons=[_with_m_floor(c, m_floor) for c in comparisons],
         blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in BLOCKING_RULES],
         retain_matching_columns=False,
         # keeps mw_forename, which the twin guard in pipeline.py reads
@@ -123,6 +131,13 @@ def splink_settings(linkage: LinkageSettings) -> Any:
         max_iterations=20,
         em_convergence=0.001,
     )
+
+
+def _with_m_floor(comparison: Any, m_floor: float | None) -> Any:
+    if m_floor is None:
+        return comparison
+    levels = [lvl for lvl in comparison.create_comparison_levels() if not lvl.is_null_level]
+    return comparison.configure(m_probabilities=[m_floor] * len(levels))
 
 
 def review_floor(linkage: LinkageSettings) -> float:
