@@ -59,37 +59,42 @@ def infer_extract_date(tables: list[RawTable], today: date) -> date:
     return newest
 
 
+def read_all(
+    files: list[Path], raw_dir: Path, progress: Progress | None = None
+) -> tuple[dict[Path, list[RawTable]], dict[Path, str]]:
+    """Every file read whole, or the reason it could not be (one bad file stops no other)."""
+    read: dict[Path, list[RawTable]] = {}
+    errors: dict[Path, str] = {}
+    for path in files:
+        if progress:
+            progress(f"reading {path.relative_to(raw_dir)}")
+        try:
+            read[path] = read_file(path)
+        except InputError as exc:
+            errors[path] = str(exc)
+        except Exception as exc:  # any other fault in a file is reported against that file
+            errors[path] = f"{path}: could not be read ({type(exc).__name__}: {exc})"
+    return read, errors
+
+
 def ingest(
     raw_dir: Path, warehouse: Path, settings: Settings, progress: Progress | None = None
 ) -> IngestReport:
     start = time.perf_counter()
     files = list_files(raw_dir)
-    read: dict[Path, list[RawTable]] = {}
-    errors: dict[Path, str] = {}
+    read, errors = read_all(files, raw_dir, progress)
+    read_seconds = round(time.perf_counter() - start, 3)
+    tables = [t for found in read.values() for t in found]
     report = IngestReport(
         raw_dir=str(raw_dir),
         warehouse=str(warehouse),
-        extract_date=date.today(),
-        extract_date_source="given",
+        extract_date=settings.extract_date or infer_extract_date(tables, date.today()),
+        extract_date_source="given" if settings.extract_date else "inferred",
         code_changes_modelled=[
             f"{c.code_list} {c.code} from {c.first_year}: {c.note}" for c in CIN_CHANGES
         ],
+        timings={"read": read_seconds},
     )
-    with timed(report, "read"):
-        for path in files:
-            if progress:
-                progress(f"reading {path.relative_to(raw_dir)}")
-            try:
-                read[path] = read_file(path)
-            except InputError as exc:
-                errors[path] = str(exc)
-    if settings.extract_date is not None:
-        report.extract_date = settings.extract_date
-    else:
-        report.extract_date_source = "inferred"
-        report.extract_date = infer_extract_date(
-            [t for tables in read.values() for t in tables], date.today()
-        )
     con = wh.connect(warehouse)
     try:
         for path in files:

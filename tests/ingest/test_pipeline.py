@@ -246,3 +246,32 @@ def test_missing_raw_folder_is_an_input_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="no such folder"):
         _run(tmp_path / "nowhere", tmp_path / "out")
+
+
+def test_header_only_file_loads_nothing_without_error(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    path = raw / FILE_NAMES["yj_children"]
+    path.parent.mkdir(parents=True)
+    path.write_text(",".join(VALID["yj_children"]) + "\n")
+    (f,) = _run(raw, tmp_path / "out").files
+    assert (f.error, f.detected_table, f.rows_read) == (None, "yj_children", 0)
+
+
+def test_quoted_fields_and_blank_lines_keep_true_line_numbers(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    path = raw / FILE_NAMES["eh_episodes"]
+    path.parent.mkdir(parents=True)
+    header = ",".join(VALID["eh_episodes"])
+    good = ",".join(VALID["eh_episodes"].values())
+    quoted = 'EH0002,01/03/2020,01/09/2020,"Worker, family","multi\nline reason",closed,05/03/2020'
+    bad = "EH0003,01/03/2020,01/01/2020,Worker,reason,closed,05/03/2020"
+    path.write_text(f"{header}\n{good}\n\n{quoted}\n{bad}\n")
+    (f,) = _run(raw, tmp_path / "out").files
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 2, 1)
+    assert _query(tmp_path / "out", "SELECT row_ref, reason FROM quarantine") == [
+        ("6", "end_before_start")
+    ]
+    assert _query(
+        tmp_path / "out",
+        "SELECT lead_professional FROM early_help_episodes WHERE source_id = 'EH0002'",
+    ) == [("Worker, family",)]
