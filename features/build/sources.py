@@ -64,11 +64,22 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str] | None
     return {r[0] for r in rows} or None
 
 
+def all_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    ).fetchall()
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
 def require_columns(
-    con: duckdb.DuckDBPyConnection, table: str, needed: tuple[str, ...], where: str
+    columns: dict[str, set[str]], table: str, needed: tuple[str, ...], where: str
 ) -> None:
     """Raise an InputError naming the table and the missing columns."""
-    have = table_columns(con, table)
+    have = columns.get(table)
     if have is None:
         raise InputError(
             f"{where}: table '{table}' is missing; run `earlyhelp ingest` and `earlyhelp link` "
@@ -83,15 +94,17 @@ def require_columns(
 
 
 def check_inputs(con: duckdb.DuckDBPyConnection, where: str) -> None:
-    require_columns(con, "master_index", ("id_system", "source_id", "child_key"), where)
-    require_columns(con, "yj_outcomes", (*ID_COLUMNS, "tier"), where)
+    """Raise an InputError if a table or column the features read is missing."""
+    have = all_columns(con)
+    require_columns(have, "master_index", ("id_system", "source_id", "child_key"), where)
+    require_columns(have, "yj_outcomes", (*ID_COLUMNS, "tier", "extract_date"), where)
     for table in PERSON_TABLES:
-        require_columns(con, table, PERSON_COLUMNS, where)
+        require_columns(have, table, PERSON_COLUMNS, where)
     for source in SOURCES:
         cols = (*ID_COLUMNS, *source.keys, *source.values, *rules_columns(source))
         if source.has_end:
             cols = (*cols, "end_date")
-        require_columns(con, source.table, tuple(dict.fromkeys(cols)), where)
+        require_columns(have, source.table, tuple(dict.fromkeys(cols)), where)
 
 
 def rules_columns(source: Source) -> tuple[str, ...]:

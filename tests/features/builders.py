@@ -135,7 +135,9 @@ class WarehouseBuilder:
 
     def write(self, path: Path) -> Path:
         """Write every contract table (empty where nothing was added) to ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(path)) as con:
+            con.execute("BEGIN TRANSACTION")
             for table in PERSON_TABLE_OF.values():
                 rows = [
                     {k: v for k, v in p.items() if k != "table"}
@@ -155,6 +157,7 @@ class WarehouseBuilder:
             _write(con, "master_index",
                    {**IDS, "master_id": "VARCHAR", "child_key": "VARCHAR",
                     "link_method": "VARCHAR"}, index)
+            con.execute("COMMIT")
         return path
 
 
