@@ -76,8 +76,9 @@ def score_pairs(
         return ScoredPairs(_empty_pairs(), prior=0.0, m_source="nothing to compare")
     from splink import Linker, block_on
 
-    use_labels = labels is not None and len(labels) >= MIN_LABELLED_PAIRS
-    m_floor = 0.5 / (len(labels) + 1) if use_labels and labels is not None else None
+    n_labels = 0 if labels is None else len(labels)
+    use_labels = n_labels >= MIN_LABELLED_PAIRS
+    m_floor = 0.5 / (n_labels + 1) if use_labels else None
     db_api = make_db_api(engine)
     sdf = db_api.register(candidates, dataset_display_name="persons")
     linker = Linker(sdf, splink_settings(linkage, m_floor), log_level=logging.ERROR)
@@ -98,7 +99,7 @@ def score_pairs(
         # siblings for one child with a wrong date of birth.)
         linker.table_management.register_table(labels, "__exact_key_labels", overwrite=True)
         training.estimate_m_from_pairwise_labels("__exact_key_labels")
-        m_source = f"{len(labels):,} record pairs that share LAchildID or UPN"
+        m_source = f"{n_labels:,} record pairs that share LAchildID or UPN"
     else:
         for fields in EM_BLOCKING_FIELDS:
             training.estimate_parameters_using_expectation_maximisation(

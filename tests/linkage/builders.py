@@ -391,6 +391,8 @@ def build_world(
             "person_early_help": "EH",
             "person_youth_justice": "YJ",
         }[table]
+        if table == "person_school":  # a UPN: a letter and twelve digits
+            return f"{'ABCDEFGHJKLMNPQRTUVWXYZ'[ids[table] % 23]}{ids[table]:012d}"
         return f"{prefix}{ids[table]:07d}"
 
     for child in children:
