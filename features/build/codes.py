@@ -6,13 +6,15 @@ reasons follow the DfE exclusions return; ethnicity groups are the five ONS grou
 
 from __future__ import annotations
 
-# CIN referral / contact sources, grouped. 5B (youth offending service) is deliberately absent:
-# it reveals youth justice contact and is dropped by the leakage exclusions.
+# CIN referral / contact sources, grouped (housing and early help count as local authority).
+# 5B (youth offending service) and 7 (courts, probation, prison) are deliberately absent:
+# they can reveal youth justice contact (see exclusions.py).
 SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
     "family": ("1A", "1B", "1C", "1D"),
     "school": ("2A", "2B"),
     "health": ("3A", "3B", "3C", "3D", "3E", "3F"),
     "police": ("6",),
+    "local_authority": ("4", "5A", "5C", "5D"),
 }
 
 # CIN assessment factor codes by what they tell a practitioner.

@@ -54,6 +54,18 @@ LEAKAGE_EXCLUSIONS: tuple[ExclusionRule, ...] = (
         "referrals", "referral_source", ("5B",), "drop_row",
         "referral source 5B is the youth offending service",
     ),
+    ExclusionRule(
+        "contacts", "contact_source", ("7",), "blank",
+        "contact source 7 (other legal agency: courts, probation, prison) may be the youth "
+        "court or the secure estate; the contact counts, its source is not read",
+        blank=("contact_source",),
+    ),
+    ExclusionRule(
+        "referrals", "referral_source", ("7",), "blank",
+        "referral source 7 (other legal agency: courts, probation, prison) may be the youth "
+        "court or the secure estate; the referral counts, its source is not read",
+        blank=("referral_source",),
+    ),
 )
 
 # Codes no feature definition may name, whatever the table.

@@ -117,14 +117,12 @@ def staging_sql(source: Source) -> str:
     drops = [r.predicate("e") for r in rules if r.action == "drop_row"]
     where = " AND ".join(["e.event_date IS NOT NULL", "e.recorded_date IS NOT NULL"]
                          + [f"NOT ({p})" for p in drops])
-    end_expr = "e.end_date"
-    for rule in rules:
-        if rule.action == "blank" and "end_date" in rule.blank:
-            end_expr = f"CASE WHEN {rule.predicate('e')} THEN NULL ELSE {end_expr} END"
     inner_cols = ["m.child_key", "e.event_date", "e.recorded_date"]
-    inner_cols += [f"e.{c}" for c in (*source.keys, *source.values)]
+    inner_cols += [
+        f"{_blanked(f'e.{c}', c, source)} AS {c}" for c in (*source.keys, *source.values)
+    ]
     if source.has_end:
-        inner_cols.append(f"{end_expr} AS end_date")
+        inner_cols.append(f"{_blanked('e.end_date', 'end_date', source)} AS end_date")
     group = ["child_key", "event_date", *source.keys]
     outer = [*group, "min(recorded_date) AS recorded_date"]
     outer += [f"first({c} ORDER BY recorded_date, {c}) AS {c}" for c in source.values]
@@ -140,6 +138,14 @@ def staging_sql(source: Source) -> str:
         "JOIN master_index m ON m.id_system = e.id_system AND m.source_id = e.source_id "
         f"WHERE {where}) GROUP BY {', '.join(group)}"
     )
+
+
+def _blanked(expr: str, column: str, source: Source) -> str:
+    """``expr``, or NULL where a blanking exclusion rule covers ``column``."""
+    for rule in rules_for(source.table):
+        if rule.action == "blank" and column in rule.blank:
+            expr = f"CASE WHEN {rule.predicate('e')} THEN NULL ELSE {expr} END"
+    return expr
 
 
 def stage_sources(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

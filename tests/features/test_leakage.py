@@ -23,7 +23,7 @@ ORIGIN = date(2016, 1, 1)
 
 # Per table, a few realistic value sets (including codes the exclusions must remove).
 VARIANTS: dict[str, list[dict[str, Any]]] = {
-    "contacts": [{"contact_source": s} for s in ("6", "2A", "3A", "5B")],
+    "contacts": [{"contact_source": s} for s in ("6", "2A", "7", "5B")],
     "referrals": [{"referral_source": s, "nfa": n} for s, n in (("6", True), ("2A", False),
                                                               ("5B", False))],
     "assessment_factors": [{"factor_code": c, "assessment_id": "X"} for c in
@@ -134,7 +134,10 @@ def test_excluded_codes_change_nothing(tmp_path: Path) -> None:
     clean.child("A", date(2006, 1, 1), known=date(2015, 1, 1))
     clean.event("contacts", "A", date(2019, 1, 5), contact_source="6")
     clean.event("cla_episodes", "A", date(2019, 2, 1), legal_status="C2", placement="U1")
+    clean.event("contacts", "A", date(2019, 8, 1), contact_source=None)
     leaky = copy.deepcopy(clean)
+    # The same contact, now from "other legal agency" (courts, probation, prison).
+    leaky.events["contacts"][1].update(contact_source="7")
     leaky.event("contacts", "A", date(2019, 3, 5), contact_source="5B")
     leaky.event("referrals", "A", date(2019, 3, 5), referral_source="5B", nfa=False)
     leaky.event("cla_episodes", "A", date(2019, 4, 1), legal_status="J2", placement="U1")
@@ -160,6 +163,7 @@ def test_exclusion_list_covers_the_known_traps() -> None:
     covered = {(r.table, code) for r in LEAKAGE_EXCLUSIONS for code in r.codes}
     for trap in [("cla_episodes", "J1"), ("cla_episodes", "J2"), ("cla_episodes", "J3"),
                  ("contacts", "5B"), ("referrals", "5B"), ("cla_episodes", "E9"),
+                 ("contacts", "7"), ("referrals", "7"),
                  ("cla_episodes", "E14")]:
         assert trap in covered
     tables = {s.table for s in SOURCES}
