@@ -25,10 +25,12 @@ def recorded_dates(spec: TableSpec, values: pd.DataFrame, extract_date: date) ->
 
 def canonical(table: RawTable, verdict: Verdict, file: str, extract_date: date) -> pd.DataFrame:
     spec, values = table.spec, verdict.values
-    out = pd.DataFrame(index=values.index)
-    for column in spec.columns:
-        if column.target is not None and column.target != "recorded_date":
-            out[column.target] = values[column.source]
+    index = values.index
+    out: dict[str, object] = {
+        c.target: values[c.source]
+        for c in spec.columns
+        if c.target is not None and c.target != "recorded_date"
+    }
     if spec.id_system is not None and spec.id_column is not None:
         out["id_system"] = spec.id_system
         out["source_id"] = values[spec.id_column]
@@ -38,7 +40,5 @@ def canonical(table: RawTable, verdict: Verdict, file: str, extract_date: date) 
     out["file"] = file
     out["row_ref"] = table.frame[ROW_REF]
     out["extract_date"] = pd.Timestamp(extract_date)
-    for name in columns(spec.target):
-        if name not in out.columns:
-            out[name] = pd.Series(None, index=out.index, dtype=object)
-    return out[columns(spec.target)]
+    blank = pd.Series(None, index=index, dtype=object)
+    return pd.DataFrame({name: out.get(name, blank) for name in columns(spec.target)}, index=index)

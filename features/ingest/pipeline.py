@@ -25,7 +25,7 @@ from features.ingest.codelists import CIN_CHANGES, CIN_LAST_YEAR, CodeLists
 from features.ingest.quarantine import quarantine_rows
 from features.ingest.readers import RawTable, read_file
 from features.ingest.report import Counts, FileReport, IngestReport, PartReport
-from features.ingest.validate import mark_duplicates, parse_dates, validate
+from features.ingest.validate import REASONS, mark_duplicates, parse_dates, validate
 
 Progress = Callable[[str], None]
 
@@ -115,6 +115,7 @@ def ingest(
     for file_report in report.files:
         report.totals = report.totals.plus(file_report)
     report.files_failed = len(errors)
+    report.reasons_explained = {r: REASONS[r] for r in sorted(report.totals.by_reason)}
     report.seconds = round(time.perf_counter() - start, 3)
     write_report(report, warehouse.parent / "reports" / "ingest_report.json")
     return report

@@ -15,6 +15,8 @@ def quarantine_rows(
     table: RawTable, verdict: Verdict, file: str, extract_date: date
 ) -> pd.DataFrame:
     bad = ~verdict.valid
+    if not bad.any():
+        return pd.DataFrame()
     raw = table.frame.loc[bad, [c.source for c in table.spec.columns if c.source in table.frame]]
     as_json = [json.dumps(r, ensure_ascii=False) for r in raw.to_dict("records")]
     return pd.DataFrame(

@@ -72,6 +72,9 @@ class IngestReport(StepReport):
     table_rows: dict[str, int] = Field(default_factory=dict, description="rows after the run")
     quarantine_files: list[str] = Field(default_factory=list)
     code_changes_modelled: list[str] = Field(default_factory=list)
+    reasons_explained: dict[str, str] = Field(
+        default_factory=dict, description="what each quarantine reason in this run means"
+    )
 
     @property
     def failures(self) -> list[FileReport]:

@@ -100,9 +100,10 @@ def validate(table: RawTable, lists: CodeLists, extract_date: date) -> Verdict:
             judge.flag(
                 text[column.source] == "", "missing_required", column.source, text[column.source]
             )
-    values = pd.DataFrame(index=raw.index)
-    for column in spec.columns:
-        values[column.source] = _convert(column, text[column.source], spec, lists, judge)
+    values = pd.DataFrame(
+        {c.source: _convert(c, text[c.source], spec, lists, judge) for c in spec.columns},
+        index=raw.index,
+    )
     _check_dates(spec, values, text, judge, pd.Timestamp(extract_date))
     _check_numbers(spec, values, text, judge)
     return Verdict(values=values, reason=judge.reason, field=judge.field, value=judge.value)
