@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from earlyhelp.errors import InputError
+
 PROVENANCE = (("file", "VARCHAR"), ("row_ref", "VARCHAR"), ("extract_date", "DATE"))
 IDS = (("id_system", "VARCHAR"), ("source_id", "VARCHAR"))
 EVENT = (*IDS, ("event_date", "DATE"), ("recorded_date", "DATE"))
@@ -111,7 +113,12 @@ def identity_columns(table: str) -> list[str]:
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise InputError(
+            f"{path}: cannot open the warehouse ({exc}); is another step using it?"
+        ) from None
     for table, cols in {**TABLES, "quarantine": QUARANTINE}.items():
         body = ", ".join(f"{name} {kind}" for name, kind in (*cols, *_tail(table)))
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body}, row_hash VARCHAR)")
