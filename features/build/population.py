@@ -1,11 +1,12 @@
 """The month grid, what is known about each child, and the population at each as-of date.
 
 Population at ``as_of``: children aged 10-17 at ``as_of`` (date of birth from the child's
-earliest recorded person record), known to at least one source (a person record recorded by
-``as_of``), and with no youth justice outcome the council knew of by ``as_of`` (an outcome dated
-and recorded on or before ``as_of``). Recorded, not merely dated: at scoring time the product
-only knows recorded outcomes, so training rows must look like scoring rows. Children whose
-earlier outcome was recorded late stay in at ``as_of``; the report counts them.
+earliest recorded person record), known to at least one source (a person record or an event
+recorded by ``as_of``), and with no youth justice outcome the council knew of by ``as_of``
+(an outcome dated and recorded on or before ``as_of``). Recorded, not merely dated: at
+scoring time the product only knows recorded outcomes, so training rows must look like
+scoring rows. Children whose earlier outcome was recorded late stay in at ``as_of``; the
+report counts them.
 """
 
 from __future__ import annotations
@@ -57,12 +58,25 @@ def create_person_rows(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def create_children(con: duckdb.DuckDBPyConnection) -> None:
-    """``children``: date of birth and first-known date from the earliest person record."""
+def create_children(con: duckdb.DuckDBPyConnection, event_sources: tuple[str, ...]) -> None:
+    """``children``: date of birth and the date the child was first known to any service.
+
+    Date of birth comes from the earliest recorded person record (an identity fact, so it is
+    taken even when that record was entered after the as-of date: it says nothing about what
+    happened to the child). First known is the earliest recorded date of any person record or
+    event, so a child the school reported on before the census listed them is known.
+    """
+    firsts = " UNION ALL ".join(
+        f"SELECT child_key, min(recorded_date) AS first FROM stg_{name} GROUP BY child_key"
+        for name in event_sources
+    )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE children AS SELECT child_key, "
-        "first(dob ORDER BY recorded_date, dob) AS dob, min(recorded_date) AS known_since "
-        "FROM person_rows WHERE dob IS NOT NULL GROUP BY child_key"
+        "CREATE OR REPLACE TEMP TABLE children AS "
+        "WITH people AS (SELECT child_key, first(dob ORDER BY recorded_date, dob) AS dob, "
+        "min(recorded_date) AS first FROM person_rows WHERE dob IS NOT NULL "
+        f"GROUP BY child_key), events AS ({firsts}) "
+        "SELECT p.child_key, p.dob, least(p.first, min(e.first)) AS known_since "
+        "FROM people p LEFT JOIN events e USING (child_key) GROUP BY p.child_key, p.dob, p.first"
     )
 
 

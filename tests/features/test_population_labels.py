@@ -21,6 +21,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     b.child("turns10", date(2009, 2, 15), known=date(2015, 1, 1))
     b.child("turns18", date(2001, 7, 1), known=date(2015, 1, 1))
     b.child("known_late", date(2006, 1, 1), known=date(2019, 5, 20))
+    # The school reported on this child (recorded 10 February) before the census listed them.
+    b.child("school_first", date(2006, 1, 1), known=date(2019, 5, 20))
+    b.event("attendance", "school_first", date(2019, 2, 3), recorded=date(2019, 2, 10),
+            academic_year="2018/19", term="AUT", sessions_possible=100,
+            sessions_authorised=0, sessions_unauthorised=0)
     b.child("cautioned", date(2006, 1, 1), known=date(2015, 1, 1))
     b.event("yj_outcomes", "cautioned", date(2019, 3, 10), recorded=date(2019, 3, 15), tier="CR")
     b.child("late_record", date(2006, 1, 1), known=date(2015, 1, 1))
@@ -50,9 +55,12 @@ def test_age_bounds(built: Built) -> None:
     assert not _in(built, "turns18", date(2019, 7, 31))
 
 
-def test_known_from_first_person_record(built: Built) -> None:
+def test_known_from_first_record_of_any_kind(built: Built) -> None:
     assert not _in(built, "known_late", date(2019, 4, 30))
     assert _in(built, "known_late", date(2019, 5, 31))
+    assert not _in(built, "school_first", date(2019, 1, 31))
+    assert _in(built, "school_first", date(2019, 2, 28))
+    assert built.value("months_known", "school_first", date(2019, 5, 31)) == 3
     assert all(not _in(built, "events_only", m) for m in (date(2018, 6, 30), date(2019, 6, 30)))
 
 
