@@ -20,15 +20,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-demo: install  ## the whole pipeline on the embedded default world, then the outputs
+demo: install  ## the whole pipeline on the embedded default world (synth, ingest, link, features, train, promote)
 	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
 	$(BIN)/earlyhelp ingest $(OUT)/world/raw --warehouse $(OUT)/warehouse.duckdb
+	$(BIN)/earlyhelp link --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
+	$(BIN)/earlyhelp features --warehouse $(OUT)/warehouse.duckdb
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp train --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp promote --approved-by "make demo" || \
+		echo "The gate refused the challenger (its reasons are above and in the MLflow run)."
 	@echo
 	@echo "Outputs:"
 	@echo "  raw extracts       $(OUT)/world/raw"
 	@echo "  truth (tests only) $(OUT)/world/truth"
 	@echo "  warehouse          $(OUT)/warehouse.duckdb"
 	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
+	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
 
 lint: install  ## ruff
 	$(BIN)/ruff check .
