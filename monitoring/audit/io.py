@@ -7,6 +7,7 @@ Parquet and data frames: the row number, first row = 1).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,9 +148,12 @@ def _scores(column: pd.Series, name: str, where: _Locator) -> np.ndarray:
 
 
 def _shown(value: object) -> object:
-    return "(blank)" if value is None or (isinstance(value, float) and np.isnan(value)) or (
-        value is pd.NA
-    ) else value
+    """The bad value as a person would read it: plain Python, blanks spelled out."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "(blank)"
+    return value
 
 
 def _group(column: pd.Series) -> pd.Categorical:

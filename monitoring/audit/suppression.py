@@ -75,21 +75,26 @@ def suppress(
 ) -> Suppression:
     """Primary suppression, then secondary until no hidden cell is recoverable.
 
-    Each secondary step hides, among the shown cells that share a sum with a recoverable hidden
-    cell, the one that comes first by ``priority`` (then table order). A final pass shows again
-    any secondary cell that turned out not to be needed.
+    Each secondary step hides, among the shown cells that share a sum with any recoverable hidden
+    cells, a body cell before a total (a cell that some sum adds up to), then the first by
+    ``priority``, then table order. A final pass shows again any secondary cell that turned out
+    not to be needed.
     """
     primary = primary_cells(table.values, smallest_shown)
     hidden = set(primary)
     order = {cell: i for i, cell in enumerate(table.values)}
+    totals = {c for eq in table.equations for c, w in eq.items() if w < 0}
     added: list[Cell] = []
     while exposed := _recoverable_hidden(table, hidden):
-        target = min(exposed, key=order.__getitem__)
-        partners = _partners(table, target, hidden) or _partners_of_any(table, hidden)
+        partners = set().union(*(_partners(table, c, hidden) for c in exposed))
+        partners = partners or _partners_of_any(table, hidden)
         if not partners:
             break  # every cell linked to it is already hidden; nothing more can be done
         frozen = frozenset(hidden)
-        chosen = min(partners, key=lambda c: (*priority(c, table.values[c], frozen), order[c]))
+        chosen = min(
+            partners,
+            key=lambda c: (c in totals, *priority(c, table.values[c], frozen), order[c]),
+        )
         hidden.add(chosen)
         added.append(chosen)
     for cell in reversed(added):
@@ -131,7 +136,6 @@ def _recoverable_hidden(table: LinearTable, hidden: set[Cell]) -> list[Cell]:
 # --- the audit's confusion tables ------------------------------------------------------------
 
 COUNTS = ("n", "positives", "flagged", "tp", "fp", "tn", "fn")
-CONFUSION = ("tp", "fp", "tn", "fn")
 OVERALL = ("", "All children")  # the (column, value) key of the whole table's row
 
 
@@ -168,11 +172,11 @@ def confusion_tables(
 def _inside_touched_rows_first(
     cell: Cell, value: int, hidden: frozenset[Cell]
 ) -> tuple[object, ...]:
-    """Prefer confusion cells to totals, and rows that already hide a cell: a small block of
-    hidden cells protects as well as a scattered one and hides less."""
-    column, group, name = cast(tuple[str, str, str], cell)
+    """Prefer rows that already hide a cell: a small block of hidden cells protects as well as a
+    scattered one and hides less."""
+    column, group, _ = cast(tuple[str, str, str], cell)
     touched = any((column, group, other) in hidden for other in COUNTS)
-    return ((column, group) == OVERALL, name not in CONFUSION, not touched, value == 0, value)
+    return (not touched, value == 0, value)
 
 
 def rate_shown(
