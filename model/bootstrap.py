@@ -129,22 +129,27 @@ def group_rate_draws(
     child: np.ndarray,
     group: np.ndarray,
     *,
+    n_groups: int,
     n_boot: int,
     seed: int,
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Per-group rates numerator/denominator, point and (B, G) child-clustered draws.
+    resample_denominator: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group rates numerator/denominator: point (G,) and child-clustered draws (B, G).
 
-    Rows where both are zero carry no information and are skipped, so only the children
-    that matter are resampled.
+    ``child`` and ``group`` are integer codes. Only children with a non-zero numerator (and
+    denominator, if resampled) are resampled; with ``resample_denominator=False`` the
+    denominator is held at its total (for rates over thousands of child-months, such as the
+    flag rate among children without the outcome).
     """
-    names, g_of_row = np.unique(group.astype(str), return_inverse=True)
-    keep = (numerator > 0) | (denominator > 0)
-    kids, k_of_row = np.unique(child[keep], return_inverse=True)
-    cells = k_of_row * names.size + g_of_row[keep]
-    size = kids.size * names.size
-    num = np.bincount(cells, numerator[keep], minlength=size).reshape(kids.size, names.size)
-    den = np.bincount(cells, denominator[keep], minlength=size).reshape(kids.size, names.size)
+    active = (numerator > 0) | ((denominator > 0) & resample_denominator)
+    kids, k_of_row = np.unique(child[active], return_inverse=True)
+    cells = k_of_row * n_groups + group[active]
+    size = kids.size * n_groups
+    num = np.bincount(cells, numerator[active], minlength=size).reshape(kids.size, n_groups)
+    den_total = np.bincount(group, denominator, minlength=n_groups)
     w = np.random.default_rng(seed).poisson(1.0, size=(n_boot, kids.size)).astype(float)
-    point = _ratio(num.sum(axis=0), den.sum(axis=0))
-    draws = _ratio(w @ num, w @ den)
-    return [str(n) for n in names], point, draws
+    point = _ratio(num.sum(axis=0), den_total)
+    if resample_denominator:
+        den = np.bincount(cells, denominator[active], minlength=size).reshape(kids.size, n_groups)
+        return point, _ratio(w @ num, w @ den)
+    return point, _ratio(w @ num, np.broadcast_to(den_total, (n_boot, n_groups)))

@@ -80,9 +80,8 @@ def _feature_columns(matrix_cols: list[str], registry: pd.DataFrame, warehouse: 
 
 
 def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], label: str) -> str:
-    """A hash of the labelled matrix, stable across runs on the same data."""
-    ordered = frame.sort_values(list(KEYS))
-    hashed = pd.util.hash_pandas_object(ordered[[*KEYS, *features, label]], index=False)
+    """A hash of the labelled matrix (sorted by child and month), stable across runs."""
+    hashed = pd.util.hash_pandas_object(frame[[*KEYS, *features, label]], index=False)
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:16]
 
 
@@ -114,13 +113,13 @@ def load_model_data(warehouse: Path, label: str) -> ModelData:
                 FROM feature_matrix f
                 JOIN labels l USING (child_key, as_of)
                 LEFT JOIN protected_attributes p USING (child_key, as_of)
-                WHERE l."{label}" IS NOT NULL"""
+                WHERE l."{label}" IS NOT NULL
+                ORDER BY f.child_key, f.as_of"""
         ).df()
     if frame.empty:
         raise InputError(f"{warehouse}: no child-month has a matured '{label}' label")
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     frame[features] = frame[features].astype(np.float32)
-    frame = frame.sort_values(list(KEYS), ignore_index=True)
     return ModelData(
         frame=frame,
         features=tuple(features),

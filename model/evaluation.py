@@ -151,28 +151,28 @@ def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetr
     )
 
 
-def _disparities(frame: pd.DataFrame, flagged: np.ndarray, attribute: str, min_pos: int,
-                 n_boot: int, seed: int) -> list[Disparity]:
-    y = frame["y"].to_numpy().astype(bool)
-    child = frame["child_key"].to_numpy()
-    group = frame[attribute].fillna("unknown").to_numpy()
+def _disparities(y: np.ndarray, flagged: np.ndarray, child: np.ndarray, group: pd.Series,
+                 min_pos: int, n_boot: int, seed: int) -> list[Disparity]:
+    codes, names = pd.factorize(group.fillna("unknown").astype(str))
+    positives = np.bincount(codes, y, minlength=names.size)
+    keep = positives >= min_pos
     out = []
-    for rate, num, den in (
-        ("false_negative_rate", (y & ~flagged), y),
-        ("false_positive_rate", (~y & flagged), ~y),
+    for rate, num, den, resample_den in (
+        ("false_negative_rate", (y & ~flagged), y, True),
+        ("false_positive_rate", (~y & flagged), ~y, False),
     ):
-        names, point, draws = group_rate_draws(num.astype(float), den.astype(float), child, group,
-                                               n_boot=n_boot, seed=seed)
-        positives = pd.Series(y).groupby(group).sum()
-        keep = np.array([positives.get(n, 0) >= min_pos for n in names])
         if keep.sum() < 2:
             out.append(Disparity(rate=rate, groups=[], value=None,
                                  interval=Interval(low=None, high=None)))
             continue
+        point, draws = group_rate_draws(
+            num.astype(float), den.astype(float), child, codes, n_groups=names.size,
+            n_boot=n_boot, seed=seed, resample_denominator=resample_den,
+        )
         spread = np.nanmax(draws[:, keep], axis=1) - np.nanmin(draws[:, keep], axis=1)
         lo, hi = interval(spread)
         out.append(Disparity(
-            rate=rate, groups=[n for n, k in zip(names, keep, strict=True) if k],
+            rate=rate, groups=[str(n) for n, k in zip(names, keep, strict=True) if k],
             value=_clean(np.nanmax(point[keep]) - np.nanmin(point[keep])),
             interval=Interval(low=lo, high=hi),
         ))
@@ -194,7 +194,7 @@ def evaluate_scores(
     ``frame`` holds ``child_key``, ``as_of``, ``y`` and the protected attributes.
     """
     y = frame["y"].to_numpy().astype(int)
-    child = frame["child_key"].to_numpy()
+    child = pd.factorize(frame["child_key"])[0]  # integer codes: fast to sort and count
     flagged = flag_at_capacity(scores, y, month_codes(frame["as_of"]), capacity)
     rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
     latest = frame["as_of"].isin(latest_months).to_numpy()
@@ -208,14 +208,15 @@ def evaluate_scores(
         calibration_curve=calibration_curve(scores, y),
     )
     for attribute in GROUP_ATTRIBUTES:
-        values = frame[attribute].fillna("unknown").astype(str).to_numpy()
+        codes, names = pd.factorize(frame[attribute].fillna("unknown").astype(str), sort=True)
         block.by_group[attribute] = {
-            g: _group_block(scores[values == g], y[values == g], flagged[values == g],
-                            child[values == g], n_boot, seed)
-            for g in np.unique(values)
+            str(g): _group_block(scores[codes == i], y[codes == i], flagged[codes == i],
+                                 child[codes == i], n_boot, seed)
+            for i, g in enumerate(names)
         }
-        block.disparity[attribute] = _disparities(frame, flagged, attribute,
-                                                  min_group_positives, n_boot, seed)
+        block.disparity[attribute] = _disparities(y.astype(bool), flagged, child,
+                                                  frame[attribute], min_group_positives,
+                                                  n_boot, seed)
     return block
 
 

@@ -74,11 +74,10 @@ def choose_winner(blocks: dict[str, MetricBlock]) -> str:
     return "logistic"
 
 
-def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fold: Fold, settings: Settings,
-         seed: int) -> Pipeline:
+def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
+         calibration: pd.DataFrame, settings: Settings, seed: int) -> Pipeline:
     return fit_calibrated(
-        make_pipeline(kind, data.features, rule, settings.model.seed),
-        _rows(data.frame, fold.fit_months), _rows(data.frame, fold.calibration_months),
+        make_pipeline(kind, data.features, rule, settings.model.seed), fit, calibration,
         data.label, negative_rate=settings.model.negative_sample_rate, seed=seed,
     )
 
@@ -91,18 +90,20 @@ def cross_validate(
     scores: dict[str, list[np.ndarray]] = {k: [] for k in CANDIDATES}
     tests, summaries = [], []
     for i, fold in enumerate(folds):
+        fit = _rows(data.frame, fold.fit_months)
+        calibration = _rows(data.frame, fold.calibration_months)
         test = _rows(data.frame, fold.test_months)
         for kind in CANDIDATES:
             step(f"fold {i + 1}/{len(folds)}: {kind}")
-            fitted = _fit(kind, data, rule, fold, settings, settings.model.seed + i)
+            fitted = _fit(kind, data, rule, fit, calibration, settings, settings.model.seed + i)
             scores[kind].append(fitted.predict_proba(test)[:, 1])
         tests.append(test)
-        fit = _rows(data.frame, fold.fit_months)
         summaries.append(FoldSummary(
             fit_months=list(fold.fit_months), calibration_months=list(fold.calibration_months),
             test_months=list(fold.test_months), fit_rows=len(fit),
             fit_positives=int(fit[data.label].sum()), test_positives=int(test[data.label].sum()),
         ))
+        del fit, calibration
     test_frame = pd.concat(tests, ignore_index=True)
     eval_frame = test_frame[["child_key", "as_of", *PROTECTED]].assign(
         y=test_frame[data.label].to_numpy()
@@ -170,7 +171,9 @@ def _train(
     )
     with timed(probe, "refit"):
         step(f"refitting {winner} on all matured months")
-        final = _fit(winner, data, rule, final_split(data.months, ms), settings, ms.seed)
+        split = final_split(data.months, ms)
+        final = _fit(winner, data, rule, _rows(data.frame, split.fit_months),
+                     _rows(data.frame, split.calibration_months), settings, ms.seed)
     report = TrainReport(
         label=label, warehouse=str(warehouse), labelled_rows=len(data.frame),
         unlabelled_rows=data.unlabelled_rows, positives=int(data.frame[label].sum()),
