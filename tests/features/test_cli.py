@@ -62,3 +62,15 @@ def test_missing_warehouse_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["features", "-w", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2
     assert "none.duckdb" in result.output
+
+
+def test_default_range_is_sixty_months_to_the_data_end(tmp_path: Path) -> None:
+    path = _warehouse(tmp_path)
+    result = CliRunner().invoke(app, ["features", "-w", str(path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "reports" / "features_report.json").read_text())
+    # Newest record: B's custody, recorded 8 September 2019 (a week after the event).
+    assert report["data_end"] == "2019-09-08"
+    assert report["as_of_end"] == "2019-08-31"
+    assert report["as_of_start"] == "2014-09-30"
+    assert len(report["population_by_month"]) == 60

@@ -17,7 +17,7 @@ def _in(built: Built, name: str, as_of: date) -> bool:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    b = WarehouseBuilder(extract_date=date(2020, 6, 30))
+    b = WarehouseBuilder(extract_date=date(2020, 9, 30))
     b.child("turns10", date(2009, 2, 15), known=date(2015, 1, 1))
     b.child("turns18", date(2001, 7, 1), known=date(2015, 1, 1))
     b.child("known_late", date(2006, 1, 1), known=date(2019, 5, 20))
@@ -45,6 +45,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     b.child("on_month_end", date(2005, 1, 1), known=date(2015, 1, 1))
     b.event("yj_outcomes", "on_month_end", date(2019, 4, 30), recorded=date(2019, 6, 1),
             tier="S250")
+    # The newest record of any kind (30 June 2020) is the data's end for labels.
+    b.event("contacts", "turns10", date(2020, 6, 20), recorded=date(2020, 6, 30),
+            contact_source="2A")
     return build(b, tmp_path_factory.mktemp("population"), date(2018, 1, 1), date(2020, 6, 30))
 
 
@@ -118,7 +121,8 @@ def test_label_window_starts_after_as_of(built: Built) -> None:
 
 
 def test_label_null_when_window_passes_data_end(built: Built) -> None:
-    # The youth justice extract is dated 30 June 2020.
+    # The newest record is dated 30 June 2020 (the extract, 30 September, saw nothing later).
+    assert built.report.data_end == date(2020, 6, 30)
     assert _label(built, "order", date(2018, 6, 30)) == 0
     assert _label(built, "turns10", date(2019, 6, 30)) == 0
     assert _label(built, "turns10", date(2019, 7, 31)) is None
