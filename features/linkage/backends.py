@@ -59,15 +59,22 @@ def _spark_api(threads: int | None) -> DatabaseAPI:  # type: ignore[type-arg]
         SparkSession.builder.master(f"local[{cores}]")
         .appName("earlyhelp-link")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.default.parallelism", "8")
+        # few partitions: one machine's cores, and Splink runs many small queries
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")
+        # pandas -> Spark through Arrow: keeps list columns (forename_formals) typed
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.pyspark.fallback.enabled", "false")
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     spark.sparkContext.setCheckpointDir(_checkpoint_dir())
-    return SparkAPI(spark_session=spark, num_partitions_on_repartition=8)
+    # persist (in memory) rather than writing every intermediate table to parquet
+    return SparkAPI(
+        spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=4
+    )
 
 
 def _checkpoint_dir() -> str:
