@@ -42,6 +42,7 @@ class HiddenState:
     in_care: np.ndarray
     missing: np.ndarray  # missing-from-home episodes this month
     loc_mult: np.ndarray = field(repr=False)
+    hh_dep: np.ndarray = field(repr=False)  # deprivation multiplier on family stress
 
     @classmethod
     def initial(cls, pop: Population, rng: np.random.Generator) -> HiddenState:
@@ -49,6 +50,8 @@ class HiddenState:
         base = np.array([dec for _, _, dec in LOCALITIES], dtype=float)
         # Exploitation clusters where deprivation is high, with locality-level chance on top.
         loc_mult = np.exp(0.18 * (5 - base) + 0.35 * rng.standard_normal(len(base)))
+        hh_dep = np.zeros(n_hh, np.float32)
+        hh_dep[pop.household] = pop.dep_multiplier
         return cls(
             stress_hh=np.zeros(n_hh, bool),
             abuse_hh=np.zeros(n_hh, bool),
@@ -59,6 +62,7 @@ class HiddenState:
             in_care=np.zeros(n, bool),
             missing=np.zeros(n, np.int32),
             loc_mult=loc_mult,
+            hh_dep=hh_dep,
         )
 
     def stress(self, pop: Population) -> np.ndarray:
@@ -82,10 +86,8 @@ def advance_hidden(
     rng: np.random.Generator,
 ) -> None:
     """Move every child's hidden state on by one month (in place)."""
-    hh_decile = np.zeros(len(s.stress_hh))
-    hh_decile[pop.household] = pop.decile
-    dep = 2.2 - 0.17 * hh_decile
-    u = rng.random(len(s.stress_hh))
+    dep = s.hh_dep
+    u = rng.random(len(s.stress_hh), dtype=np.float32)
     onset = ~s.stress_hh & (u < rates.stress_on * dep)
     ended = s.stress_hh & (u < rates.stress_off)
     s.stress_hh = (s.stress_hh | onset) & ~ended
@@ -97,7 +99,7 @@ def advance_hidden(
     s.behaviour = (
         0.97 * s.behaviour
         + 0.03 * (pop.behaviour_trait + 0.8 * stress)
-        + 0.1 * rng.standard_normal(n).astype(np.float32)
+        + 0.1 * rng.standard_normal(n, dtype=np.float32)
     ).astype(np.float32)
     teen = np.clip((age - 11.0) / 4.0, 0.0, 1.0)
     target = (
@@ -110,7 +112,7 @@ def advance_hidden(
         - 0.8
     )
     s.disengage = (
-        0.9 * s.disengage + 0.1 * target + 0.1 * rng.standard_normal(n).astype(np.float32)
+        0.9 * s.disengage + 0.1 * target + 0.1 * rng.standard_normal(n, dtype=np.float32)
     ).astype(np.float32)
 
     _advance_exploitation(s, pop, age, stress, rates, rng)
@@ -143,9 +145,9 @@ def _advance_exploitation(
         * (1 + 1.0 * (s.missing > 0))
         * s.loc_mult[pop.locality]
         * (1 + rates.peer_weight * peer_share)
-        * np.where(pop.sex == "F", rates.exploit_girls, 1.0)
+        * np.where(pop.girl, rates.exploit_girls, 1.0)
     )
-    u = rng.random(pop.n)
+    u = rng.random(pop.n, dtype=np.float32)
     onset = ~s.exploited & teen & (u < hazard)
     ended = s.exploited & ((u < rates.exploit_off) | ~teen)
     s.exploited = (s.exploited | onset) & ~ended

@@ -23,8 +23,8 @@ LADDER = np.array(
     [
         [0.60, 0.25, 0.10, 0.05, 0.00, 0.00, 0.00],
         [0.25, 0.25, 0.20, 0.30, 0.00, 0.00, 0.00],
-        [0.05, 0.05, 0.20, 0.35, 0.33, 0.02, 0.00],
-        [0.00, 0.00, 0.05, 0.15, 0.62, 0.18, 0.00],
+        [0.05, 0.05, 0.20, 0.35, 0.35, 0.00, 0.00],
+        [0.00, 0.00, 0.05, 0.15, 0.795, 0.005, 0.00],
     ]
 )
 SERIOUS_OFFENCES = np.array(
@@ -39,14 +39,15 @@ MINOR_OFFENCES = np.array(
 
 @dataclass(frozen=True)
 class OffendingRates:
-    offence_base: float = 0.00042
+    offence_base: float = 0.001
     girls: float = 0.22
-    after_outcome: float = 3.0
+    after_outcome: float = 12.0
     serious_base: float = 0.025
     serious_exploited: float = 0.22
-    serious_girls: float = 0.35
-    custody_if_serious_first: float = 0.55
-    custody_if_serious_repeat: float = 0.7
+    serious_girls: float = 0.25
+    serious_repeat: float = 0.5
+    custody_if_serious_first: float = 0.6
+    custody_if_serious_repeat: float = 0.075
 
 
 def offending_age_curve(age: np.ndarray) -> np.ndarray:
@@ -56,30 +57,39 @@ def offending_age_curve(age: np.ndarray) -> np.ndarray:
 
 
 def offence_hazard(
-    s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates
+    s: HiddenState, pop: Population, prior: np.ndarray, since_last: np.ndarray,
+    rates: OffendingRates,
 ) -> np.ndarray:
-    """Monthly chance of a proven offence at the age-curve peak (multiply by the age curve)."""
+    """Monthly chance of a proven offence at the age-curve peak (multiply by the age curve).
+
+    After an outcome the chance jumps, then fades over about a year and a half.
+    """
+    boost = 1 + (rates.after_outcome - 1) * np.exp(-since_last / 18.0)
     return (
         rates.offence_base
-        * np.where(pop.sex == "F", rates.girls, 1.0)
+        * np.where(pop.girl, rates.girls, 1.0)
         * np.exp(0.5 * s.behaviour + 0.35 * s.disengage)
         * (1 + 4.0 * s.exploited)
         * (1 + 0.8 * s.in_care)
         * (1 + 0.6 * s.stress(pop))
-        * np.where(prior > 0, rates.after_outcome, 1.0)
+        * np.where(prior > 0, boost, 1.0)
     )
 
 
-def serious_share(s: HiddenState, pop: Population, rates: OffendingRates) -> np.ndarray:
+def serious_share(
+    s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates
+) -> np.ndarray:
+    """Share of offences serious enough for court; highest for a first, exploited offence."""
     share = rates.serious_base + rates.serious_exploited * s.exploited
-    return share * np.where(pop.sex == "F", rates.serious_girls, 1.0)
+    share = share * np.where(prior > 0, rates.serious_repeat, 1.0)
+    return share * np.where(pop.girl, rates.serious_girls, 1.0)
 
 
 def custody_given_offence(
     s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates
 ) -> np.ndarray:
     """Chance that an offence now ends in a custodial sentence (both paths)."""
-    serious = serious_share(s, pop, rates)
+    serious = serious_share(s, pop, prior, rates)
     if_serious = np.where(
         prior > 0, rates.custody_if_serious_repeat, rates.custody_if_serious_first
     )
@@ -97,7 +107,7 @@ def draw_outcomes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Tier and offence type for each offending child in ``who``."""
     k = len(who)
-    serious = rng.random(k) < serious_share(s, pop, rates)[who]
+    serious = rng.random(k) < serious_share(s, pop, prior, rates)[who]
     p_custody = np.where(
         prior[who] > 0, rates.custody_if_serious_repeat, rates.custody_if_serious_first
     )

@@ -7,7 +7,7 @@ and family circumstances) may arrive, leave or move postcode during the window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,15 @@ class Population:
     upn: np.ndarray  # "" for children never of school age in the window
     behaviour_trait: np.ndarray  # hidden, standard normal plus early onset
     postcodes: pd.DataFrame  # Postcode, Locality, IMDDecile
+    girl: np.ndarray = field(init=False, repr=False)
+    disabled: np.ndarray = field(init=False, repr=False)
+    dep_multiplier: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Flags the monthly loop uses often (string comparisons on every month are slow).
+        self.girl = self.sex == "F"
+        self.disabled = self.disability != "NONE"
+        self.dep_multiplier = (2.2 - 0.17 * self.decile).astype(np.float32)
 
     @property
     def n(self) -> int:

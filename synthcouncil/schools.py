@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synthcouncil.calendar import Calendar
+from synthcouncil.calendar import Calendar, age_years
 from synthcouncil.events import EventLog
 from synthcouncil.latent import HiddenState
 from synthcouncil.population import Population
@@ -25,24 +25,31 @@ TERM_END = ((12, 20), (3, 31), (7, 22))  # (month, day) a term ends, by term
 
 @dataclass(frozen=True)
 class SchoolRates:
-    suspension_base: float = 0.0016
+    suspension_base: float = 0.0019
     permanent_share: float = 0.04
-    unauthorised_base: float = -4.3
+    unauthorised_base: float = -4.0
     authorised_rate: float = 0.038
 
 
 class Schools:
     """Per-term attendance accumulators and the suspension log."""
 
-    def __init__(self, pop: Population, cal: Calendar, log: EventLog, rates: SchoolRates) -> None:
+    def __init__(
+        self, pop: Population, cal: Calendar, log: EventLog, rates: SchoolRates,
+        rng: np.random.Generator,
+    ) -> None:
         self.cal, self.log, self.rates = cal, log, rates
+        # Some children are often ill: a lasting, mean-one multiplier on authorised absence.
+        self.illness = np.exp(0.9 * rng.standard_normal(pop.n) - 0.405).astype(np.float32)
         first_month = cal.month_start(cal.first).astype("datetime64[M]").astype(int)
         y, mo = first_month // 12 + 1970, first_month % 12 + 1
         self.first_year = y if mo >= 9 else y - 1
         n_years = (cal.last - cal.first) // 12 + 2
-        self.unauth = np.zeros((pop.n, n_years * 3), np.float32)
-        self.auth = np.zeros((pop.n, n_years * 3), np.float32)
-        self.months = np.zeros((pop.n, n_years * 3), np.int8)
+        # Term-major, so each month adds into one contiguous row.
+        self.unauth = np.zeros((n_years * 3, pop.n), np.float32)
+        self.auth = np.zeros((n_years * 3, pop.n), np.float32)
+        self.months = np.zeros((n_years * 3, pop.n), np.int8)
+        self._age_aug: dict[int, np.ndarray] = {}
 
     def step(
         self, m: int, s: HiddenState, pop: Population, active: np.ndarray,
@@ -55,21 +62,22 @@ class Schools:
             return
         academic = year if month >= 9 else year - 1
         term = (academic - self.first_year) * 3 + TERM_OF_MONTH[month]
-        aug31 = np.datetime64(f"{academic}-08-31")
-        age_aug = ((aug31 - pop.dob).astype(np.int64) // 365.25).astype(np.int64)
+        if academic not in self._age_aug:
+            self._age_aug = {academic: age_years(pop.dob, np.datetime64(f"{academic}-08-31"))}
+        age_aug = self._age_aug[academic]
         pupil = active & (age_aug >= 4) & (age_aug <= 15) & (pop.upn != "")
         stress = s.stress(pop)
-        logit = (self.rates.unauthorised_base + 0.9 * s.disengage + 0.5 * stress
-                 + 1.0 * s.exploited + 0.3 * s.in_care)
-        self.unauth[pupil, term] += (1 / (1 + np.exp(-logit)))[pupil]
-        auth = self.rates.authorised_rate * np.exp(
-            0.15 * s.disengage + 0.4 * (pop.disability != "NONE") + 0.2 * stress
+        logit = (self.rates.unauthorised_base + 1.1 * s.disengage + 0.5 * stress
+                 + 0.5 * s.exploited + 0.3 * s.in_care)
+        self.unauth[term][pupil] += (1 / (1 + np.exp(-logit)))[pupil]
+        auth = self.rates.authorised_rate * self.illness * np.exp(
+            0.15 * s.disengage + 0.4 * pop.disabled + 0.2 * stress
         )
-        self.auth[pupil, term] += auth[pupil]
-        self.months[pupil, term] += 1
+        self.auth[term][pupil] += auth[pupil]
+        self.months[term][pupil] += 1
 
         hazard = self.rates.suspension_base * np.exp(
-            1.0 * s.behaviour + 0.5 * s.disengage + 1.2 * s.exploited
+            1.0 * s.behaviour + 0.5 * s.disengage + 2.3 * s.exploited
         ) * np.where(age_aug >= 11, 1.0, 0.25)
         who = np.flatnonzero(pupil & (rng.random(pop.n) < hazard))
         k = len(who)
@@ -89,8 +97,8 @@ class Schools:
 
     def attendance(self, rng: np.random.Generator) -> pd.DataFrame:
         """One row per pupil and term present: sessions possible, authorised, unauthorised."""
-        child, term = np.nonzero(self.months)
-        months = self.months[child, term].astype(float)
+        term, child = np.nonzero(self.months)
+        months = self.months[term, child].astype(float)
         kind = term % 3
         full = np.array([4, 3, 4])[kind]
         possible = np.round(
@@ -98,8 +106,8 @@ class Schools:
             + rng.integers(-3, 4, len(kind))
         ).astype(np.int64)
         possible = np.maximum(possible, 10)
-        p_u = np.clip(self.unauth[child, term] / months, 0, 0.9)
-        p_a = np.clip(self.auth[child, term] / months, 0, 0.5)
+        p_u = np.clip(self.unauth[term, child] / months, 0, 0.9)
+        p_a = np.clip(self.auth[term, child] / months, 0, 0.5)
         unauth = rng.binomial(possible, p_u)
         auth = rng.binomial(possible - unauth, p_a)
         academic = self.first_year + term // 3

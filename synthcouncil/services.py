@@ -29,13 +29,13 @@ EH_LEADS = np.array(
 
 @dataclass(frozen=True)
 class ServiceRates:
-    contact_base: float = 0.0012
+    contact_base: float = 0.0054
     nfa_share: float = 0.1
     cin_close: float = 1 / 9
     s47_abuse: float = 0.08
     icpc_to_plan: float = 0.65
     cp_close: float = 1 / 9
-    care_entry: float = 0.004
+    care_entry: float = 0.0036
     care_exit: float = 1 / 26
     eh_base: float = 0.0010
     eh_close: float = 1 / 6
@@ -81,8 +81,8 @@ class CareServices:
     ) -> None:
         stress, abuse = s.stress(pop), s.abuse(pop)
         need = np.exp(
-            1.6 * stress + 1.3 * abuse + 0.45 * np.clip(s.behaviour, 0, None) + 1.0 * s.exploited
-            + 0.8 * (s.missing > 0) + 0.3 * (pop.disability != "NONE") + 0.5 * (prior_yj > 0)
+            1.6 * stress + 1.3 * abuse + 0.45 * np.clip(s.behaviour, 0, None) + 0.5 * s.exploited
+            + 0.8 * (s.missing > 0) + 0.3 * pop.disabled + 0.5 * (prior_yj > 0)
         )
         who = np.flatnonzero(active & (rng.random(pop.n) < self.rates.contact_base * need))
         k = len(who)
@@ -96,7 +96,7 @@ class CareServices:
         source = np.where(yos, "5B", source)
         self.log.add("contact", who, m, source=source)
 
-        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.9 * s.exploited[who]
+        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.4 * s.exploited[who]
                  + 0.5 * (s.missing[who] > 0))
         refer = (self.cin[who] < 0) & (rng.random(k) < 1 / (1 + np.exp(-logit)))
         self._refer(m, who[refer], source[refer], s, pop, age, rng)
@@ -112,7 +112,7 @@ class CareServices:
         need = np.where(
             abuse, "N1", np.where(s.exploited[who] | (s.behaviour[who] > 1.5), "N6",
                                   np.where(stress, np.where(rng.random(k) < 0.5, "N4", "N5"),
-                                           np.where(pop.disability[who] != "NONE", "N2", "N9")))
+                                           np.where(pop.disabled[who], "N2", "N9")))
         )
         self.log.add("cin", who, m, ep=ep, source=source, nfa=nfa, need=need)
         self.log.add("cin_close", who[nfa], m, ep=ep[nfa], reason="RC8")
@@ -132,7 +132,7 @@ class CareServices:
     ) -> None:
         k = len(who)
         stress, abuse = s.stress(pop)[who], s.abuse(pop)[who]
-        expl, girl = s.exploited[who], pop.sex[who] == "F"
+        expl, girl = s.exploited[who], pop.girl[who]
         p_exploit = np.where(girl, self.rates.record_exploit_girls, self.rates.record_exploit_boys)
         seen_exploit = expl & (rng.random(k) < p_exploit)
 

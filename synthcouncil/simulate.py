@@ -53,36 +53,40 @@ def simulate(
     s = HiddenState.initial(pop, rng)
     log = EventLog()
     care = CareServices(pop.n, log, ServiceRates())
-    schools = Schools(pop, cal, log, SchoolRates())
+    schools = Schools(pop, cal, log, SchoolRates(), rng)
     latent_rates, off_rates = LatentRates(), OffendingRates()
     window = cal.last - cal.first + 1
     risk = np.zeros((pop.n, window), np.float32)
     present_grid = np.zeros((pop.n, window), bool)
     prior = np.zeros(pop.n, np.int32)
     detained_until = np.zeros(pop.n, np.int64)
+    last_outcome = np.zeros(pop.n, np.int64)
 
     for m in range(cal.n_months):
         age = (cal.month_start(m) - pop.dob).astype(np.int64) / 365.25
         present = (m >= pop.arrive) & (m < pop.leave) & (age >= 0) & (age < 18)
         advance_hidden(s, pop, age, latent_rates, rng)
 
-        hazard = offence_hazard(s, pop, prior, off_rates)
+        hazard = offence_hazard(s, pop, prior, m - last_outcome, off_rates)
         free = m >= detained_until
         who = np.flatnonzero(free & (rng.random(pop.n) < hazard * offending_age_curve(age)))
         tier, offence = draw_outcomes(who, s, pop, prior, off_rates, rng)
         log.add("yj", who, m, tier=tier, offence=offence, prior=prior[who],
                 present=present[who], exploited=s.exploited[who])
         prior[who] += 1
+        last_outcome[who] = m
         custody = np.isin(tier, CUSTODY_TIERS)
         detained_until[who[custody]] = m + 1 + months_detained(tier[custody], rng)
 
         care.step(m, s, pop, present, age, prior, rng)
         schools.step(m, s, pop, present, rng)
         if cal.first <= m <= cal.last:
-            p_custody = custody_given_offence(s, pop, prior, off_rates)
-            age_end = age + 1 / 12
-            risk[:, m - cal.first] = custody_risk_12m(
-                hazard, p_custody, age_end, detained_until - m - 1
+            # Only children who can reach 10 within the year carry any risk.
+            at_risk = np.flatnonzero((age >= 9) & (age < 18))
+            p_custody = custody_given_offence(s, pop, prior, off_rates)[at_risk]
+            risk[at_risk, m - cal.first] = custody_risk_12m(
+                hazard[at_risk], p_custody, age[at_risk] + 1 / 12,
+                detained_until[at_risk] - m - 1,
             )
             present_grid[:, m - cal.first] = present
         if on_month is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
 import numpy as np
@@ -77,8 +78,8 @@ def write_cin_census(ext: Extract, t: Tables) -> None:
         root = etree.Element("Message")
         _header(root, year)
         children = _sub(root, "Children")
-        for child, episodes in ref.groupby("child", sort=True):
-            c = int(child)
+        records = ref.to_dict("records")
+        for c, episodes in groupby(records, key=lambda r: int(r["child"])):
             el = _sub(children, "Child")
             ids = _sub(el, "ChildIdentifiers")
             _sub(ids, "LAchildID", ext.la_id[c])
@@ -91,7 +92,7 @@ def write_cin_census(ext: Extract, t: Tables) -> None:
             chars = _sub(el, "ChildCharacteristics")
             _sub(chars, "Ethnicity", pop.ethnicity[c])
             _sub(_sub(chars, "Disabilities"), "Disability", pop.disability[c])
-            for ep in episodes.to_dict("records"):
+            for ep in episodes:
                 _episode(el, ep, census, year, assess, s47, cp, factor_cols, rng)
         path = ext.raw / FOLDER / f"cin_census_{year}.xml"
         path.parent.mkdir(parents=True, exist_ok=True)
