@@ -60,7 +60,7 @@ def ratio_plot(
                         color="#8a3b12" if low > band[1] or high < band[0] else "#1d4e89",
                         ecolor="#b08a74", capsize=3, zorder=2)
         ax.set_xlim(left, right)
-        ticks = [t for t in (0.25, 0.5, 0.8, 1, 1.25, 2, 4) if left <= t <= right]
+        ticks = [t for t in (0.25, 0.5, 0.8, 1.25, 2, 4) if left <= t <= right]
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("ratio with 95% interval")

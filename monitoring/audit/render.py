@@ -217,16 +217,20 @@ class _View:
         ]
 
     def _sentence(self, column: str, metric: str, opening: str) -> str:
-        shown, withheld = [], []
+        shown: list[tuple[str, float, tuple[float, float]]] = []
+        withheld = []
         for value, g in self.result.groups[column].items():
             who = _who(column, value)
             rate, interval = g.rate(metric), g.ci.get(metric)
             if self.rate_hidden((column, value), metric) or rate is None or interval is None:
                 withheld.append(who)
-                continue
-            shown.append(f"{_in_ten(rate)} in 10 {who} (95% interval {_in_ten(interval[0])} to "
-                         f"{_in_ten(interval[1])})")
-        text = f"{opening} {_join(shown)}." if shown else f"{opening}: no figure can be shown."
+            else:
+                shown.append((who, rate, interval))
+        # "in 10" reads best; rates all under 10% read better "in 100".
+        per = 100 if shown and max(rate for _, rate, _ in shown) < 0.1 else 10
+        parts = [f"{_per(rate, per)} in {per} {who} (95% interval {_per(low, per)} to "
+                 f"{_per(high, per)})" for who, rate, (low, high) in shown]
+        text = f"{opening} {_join(parts)}." if parts else f"{opening}: no figure can be shown."
         if withheld:
             text += (f" No figure is shown for {_join(withheld)}: too few children to publish, or "
                      "not defined.")
@@ -254,14 +258,14 @@ class _View:
 
 def _who(column: str, value: str) -> str:
     if value == "(missing)":
-        return f"children with no {column} recorded"
+        return f"children with no {column.replace('_', ' ')} recorded"
     if column.lower() in {"sex", "gender"} and value.lower() in _SEX_WORDS:
         return _SEX_WORDS[value.lower()]
-    return f"children with {column} {value}"
+    return f"children with {column.replace('_', ' ')} {value}"
 
 
-def _in_ten(rate: float) -> str:
-    return f"{10 * rate:.1f}".removesuffix(".0")
+def _per(rate: float, per: int) -> str:
+    return f"{per * rate:.1f}".removesuffix(".0")
 
 
 def _join(parts: list[str]) -> str:

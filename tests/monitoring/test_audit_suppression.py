@@ -118,3 +118,17 @@ def test_format_percent_one_decimal_c_and_z() -> None:
     assert format_percent(0.44846, True) == "c"
     assert format_percent(None, False) == "z"
     assert np.isclose(float(format_percent(1 / 3, False).rstrip("%")), 33.3)
+
+
+def test_with_two_groups_a_small_count_hides_the_other_groups_cells_too() -> None:
+    # Girls' hidden counts would otherwise follow from the boys' and the overall row.
+    def counts(tp: int, fp: int, tn: int, fn: int) -> dict[str, int]:
+        return {"n": tp + fp + tn + fn, "positives": tp + fn, "flagged": tp + fp,
+                "tp": tp, "fp": fp, "tn": tn, "fn": fn}
+
+    groups = {"F": counts(3, 9, 40, 7), "M": counts(30, 40, 300, 20)}
+    overall = {k: groups["F"][k] + groups["M"][k] for k in groups["F"]}
+    suppression = confusion_tables(overall, {"sex": groups})
+    for group in ("F", "M"):
+        assert {("sex", group, c) for c in ("tp", "fp", "tn", "fn")} <= suppression.hidden
+    assert ("sex", "M", "n") not in suppression.hidden  # margins stay shown
