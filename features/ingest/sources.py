@@ -562,3 +562,4 @@ TABULAR_SPECS: tuple[TableSpec, ...] = (
 CIN_SPECS: dict[str, TableSpec] = {spec.name: spec for spec in CIN_CENSUS}
 
 EARLIEST_DOB = date(1990, 1, 1)
+EARLIEST_DATE = date(1900, 1, 1)

@@ -13,13 +13,14 @@ import pandas as pd
 
 from features.ingest.codelists import CodeLists
 from features.ingest.readers import BAD_SHAPE, ROW_REF, RawTable
-from features.ingest.sources import EARLIEST_DOB, Column, TableSpec
+from features.ingest.sources import EARLIEST_DATE, EARLIEST_DOB, Column, TableSpec
 
 # Every reason a row can be quarantined for; the report and tests use these names.
 REASONS = {
     "wrong_field_count": "the row has more or fewer fields than the header",
     "missing_required": "a required field is blank",
-    "invalid_date": "not a date in the file's format (dd/mm/yyyy in CSV, yyyy-mm-dd in XML)",
+    "invalid_date": "not a date in the file's format (dd/mm/yyyy in CSV, yyyy-mm-dd in XML) "
+    "or before 1900",
     "invalid_number": "not a whole number",
     "invalid_code": "not a code in the statutory or local code list",
     "code_not_valid_for_year": "a real code, but not yet in use at the row's date or census year",
@@ -60,8 +61,9 @@ class _Judge:
 
 
 def parse_dates(text: pd.Series, fmt: str) -> pd.Series:
-    """Dates in ``fmt`` (NaT where blank or not a real date)."""
-    return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[s]")
+    """Dates in ``fmt`` (NaT where blank, not a real date, or before 1900: a slip like 0021)."""
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[s]")
+    return parsed.where(parsed >= pd.Timestamp(EARLIEST_DATE))
 
 
 def parse_ints(text: pd.Series) -> tuple[pd.Series, pd.Series]:

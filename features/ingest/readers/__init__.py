@@ -25,6 +25,7 @@ class RawTable:
 
 def read_file(path: Path) -> list[RawTable]:
     """Read one file by its type; raises InputError naming the file if it cannot be read."""
+    # Imported here: the reader modules import RawTable from this package.
     from features.ingest.readers import cin_xml, delimited, workbook
 
     suffix = path.suffix.lower()
