@@ -1,7 +1,7 @@
 """Labels: did a youth justice outcome of the given tiers happen in ``(as_of, as_of + horizon]``?
 
 Labels use outcome *dates* (whenever recorded). A label is NULL when its window ends after the
-data's end (the newest recorded event), because the answer is not known yet.
+data's end (the newest event date), because the answer is not known yet.
 """
 
 from __future__ import annotations
@@ -51,13 +51,14 @@ def resolve_labels(names: tuple[str, ...]) -> tuple[LabelSpec, ...]:
 
 
 def data_end(con: duckdb.DuckDBPyConnection, event_sources: tuple[str, ...]) -> date | None:
-    """The last day the data can see: the newest recorded date of any event.
+    """The last day the data can see: the newest date any event happened.
 
-    Not the extract date: an extract taken months after the systems' last entry would
-    otherwise pass windows that saw nothing as matured, with every label 0.
+    Not the extract date, nor the newest recorded date: an extract taken months after the
+    systems' last entry (or an assessment authorised weeks after it) would otherwise pass
+    windows that saw nothing as matured, with every label 0.
     """
     newest = " UNION ALL ".join(
-        f"SELECT max(recorded_date) AS d FROM stg_{name}" for name in (*event_sources, "yj")
+        f"SELECT max(event_date) AS d FROM stg_{name}" for name in (*event_sources, "yj")
     )
     row = con.execute(f"SELECT max(d) FROM ({newest})").fetchone()
     return row[0] if row else None

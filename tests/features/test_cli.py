@@ -69,8 +69,8 @@ def test_default_range_is_sixty_months_to_the_data_end(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["features", "-w", str(path)])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "reports" / "features_report.json").read_text())
-    # Newest record: B's custody, recorded 8 September 2019 (a week after the event).
-    assert report["data_end"] == "2019-09-08"
+    # Newest event: B's custody on 1 September 2019.
+    assert report["data_end"] == "2019-09-01"
     assert report["as_of_end"] == "2019-08-31"
     assert report["as_of_start"] == "2014-09-30"
     assert len(report["population_by_month"]) == 60

@@ -45,8 +45,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     b.child("on_month_end", date(2005, 1, 1), known=date(2015, 1, 1))
     b.event("yj_outcomes", "on_month_end", date(2019, 4, 30), recorded=date(2019, 6, 1),
             tier="S250")
-    # The newest record of any kind (30 June 2020) is the data's end for labels.
-    b.event("contacts", "turns10", date(2020, 6, 20), recorded=date(2020, 6, 30),
+    # The newest event (30 June 2020, recorded later) is the data's end for labels.
+    b.event("contacts", "turns10", date(2020, 6, 30), recorded=date(2020, 7, 20),
             contact_source="2A")
     return build(b, tmp_path_factory.mktemp("population"), date(2018, 1, 1), date(2020, 6, 30))
 
@@ -121,7 +121,7 @@ def test_label_window_starts_after_as_of(built: Built) -> None:
 
 
 def test_label_null_when_window_passes_data_end(built: Built) -> None:
-    # The newest record is dated 30 June 2020 (the extract, 30 September, saw nothing later).
+    # The newest event is dated 30 June 2020 (the extract, 30 September, saw nothing later).
     assert built.report.data_end == date(2020, 6, 30)
     assert _label(built, "order", date(2018, 6, 30)) == 0
     assert _label(built, "turns10", date(2019, 6, 30)) == 0
