@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -21,15 +23,18 @@ def rate_plot(column: str, points: dict[str, dict[str, Point]], metrics: tuple[s
     """One panel per metric: each group's rate (%) with its 95% interval."""
     figure, axes = _panels(column, points, metrics)
     for ax, metric in zip(axes, metrics, strict=True):
+        highs = [p[2] for by in points.values() if not isinstance(p := by[metric], str)]
+        # Zoom in on small rates (a 2% selection rate is a dot on the axis at 0-100%).
+        right = min(100.0, max(10.0, math.ceil(max(highs, default=1.0) * 12) * 10))
         for y, value in enumerate(points):
             point = points[value][metric]
             if isinstance(point, str):
-                ax.text(1, y, point, va="center", ha="left", color="#555555")
+                ax.text(right / 100, y, point, va="center", ha="left", color="#555555")
                 continue
             rate, low, high = (100 * v for v in point)
             ax.errorbar(rate, y, xerr=[[rate - low], [high - rate]], fmt="o", color="#1d4e89",
                         ecolor="#6b8fb8", capsize=3)
-        ax.set_xlim(0, 100)
+        ax.set_xlim(0, right)
         ax.set_xlabel("% with 95% interval")
     return figure
 
