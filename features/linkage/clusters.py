@@ -13,53 +13,40 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components as scipy_components
 
 from features.linkage.records import SYSTEM_RANK
 
 
-class UnionFind:
-    """Disjoint sets over ``0..n-1`` with path halving and union by size."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n)
-        self.size = np.ones(n, dtype=np.int64)
-
-    def find(self, i: int) -> int:
-        parent = self.parent
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return int(i)
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-
-    def roots(self) -> np.ndarray:
-        return np.array([self.find(i) for i in range(len(self.parent))])
-
-
 def connected_components(nodes: pd.Index, edges: Iterable[tuple[str, str]]) -> pd.Series:
     """Component label (an integer) for every node, given undirected edges between nodes."""
-    uf = UnionFind(len(nodes))
-    pos = {node: i for i, node in enumerate(nodes)}
-    for left, right in edges:
-        uf.union(pos[left], pos[right])
-    return pd.Series(uf.roots(), index=nodes, name="component")
+    pairs = list(edges)
+    codes = pd.Series(np.arange(len(nodes)), index=nodes)
+    left = codes.reindex([a for a, _ in pairs]).to_numpy()
+    right = codes.reindex([b for _, b in pairs]).to_numpy()
+    graph = coo_matrix((np.ones(len(pairs)), (left, right)), shape=(len(nodes), len(nodes)))
+    _, labels = scipy_components(graph, directed=False)
+    return pd.Series(labels, index=nodes, name="component")
 
 
-def _first_member(members: pd.DataFrame) -> pd.Series:
-    """Earliest identifier of each cluster, in the documented order."""
-    ordered = members.assign(
+def _by_age(members: pd.DataFrame) -> pd.DataFrame:
+    """Members in the documented order: earliest first within each cluster."""
+    return members.assign(
         _date=members["first_recorded"].fillna(pd.Timestamp.max),
         _rank=members["id_system"].map(SYSTEM_RANK).fillna(len(SYSTEM_RANK)),
     ).sort_values(["cluster", "_date", "_rank", "ident"])
-    return ordered.groupby("cluster", sort=False)["ident"].apply(list)
+
+
+def _fresh_id(idents: list[str], taken: set[str]) -> str:
+    """The earliest member not already some cluster's key, else a suffixed one."""
+    choice = next((i for i in idents if i not in taken), None)
+    if choice is not None:
+        return choice
+    n = 2
+    while f"{idents[0]}#{n}" in taken:
+        n += 1
+    return f"{idents[0]}#{n}"
 
 
 def assign_master_ids(
@@ -84,17 +71,13 @@ def assign_master_ids(
                 used.add(str(prev_id))
     carried = len(master)
     taken = set(master.values()) | set(previous.values())
-    for cluster, idents in _first_member(members).items():
-        if int(cluster) in master:
-            continue
-        choice = next((i for i in idents if i not in taken), None)
-        if choice is None:  # every member named an earlier cluster's key: make a fresh one
-            n = 2
-            while f"{idents[0]}#{n}" in taken:
-                n += 1
-            choice = f"{idents[0]}#{n}"
-        master[int(cluster)] = choice
-        taken.add(choice)
+    ordered = _by_age(members[~members["cluster"].isin(list(master))])
+    first = ordered.drop_duplicates("cluster")
+    for cluster, ident in zip(first["cluster"], first["ident"], strict=True):
+        if ident in taken:  # rare: the earliest member was an earlier cluster's key
+            ident = _fresh_id(list(ordered.loc[ordered["cluster"] == cluster, "ident"]), taken)
+        master[int(cluster)] = str(ident)
+        taken.add(str(ident))
     retired = len(set(previous.values()) - set(master.values()))
     counts = {"carried_forward": carried, "new": len(master) - carried, "retired": retired}
     return pd.Series(master, name="master_id"), counts

@@ -349,17 +349,14 @@ def _source_pairs(idents: pd.DataFrame) -> dict[str, int]:
     """Children (clusters) known to both tables of each pair; ``a+a`` means duplicates."""
     tables = idents.assign(table=idents["person_tables"].str.split(",")).explode("table")
     tables["table"] = tables["table"].str.removeprefix("person_")
-    per_cluster = tables.groupby(["cluster", "table"]).size().rename("n").reset_index()
-    counts: Counter[str] = Counter()
-    for _, frame in per_cluster.groupby("cluster"):
-        names = sorted(frame["table"])
-        sizes = dict(zip(frame["table"], frame["n"], strict=True))
-        for i, a in enumerate(names):
-            if sizes[a] > 1:
-                counts[f"{a}+{a}"] += 1
-            for b in names[i + 1 :]:
-                counts[f"{a}+{b}"] += 1
-    return dict(sorted(counts.items()))
+    counts = pd.crosstab(tables["cluster"], tables["table"])
+    names = sorted(counts.columns)
+    out: dict[str, int] = {}
+    for i, a in enumerate(names):
+        out[f"{a}+{a}"] = int((counts[a] > 1).sum())
+        for b in names[i + 1 :]:
+            out[f"{a}+{b}"] = int(((counts[a] > 0) & (counts[b] > 0)).sum())
+    return {k: v for k, v in sorted(out.items()) if v}
 
 
 def _count(
