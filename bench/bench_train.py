@@ -30,7 +30,9 @@ start = time.perf_counter()
 report = train(root / "warehouse.duckdb", settings, truth=root / "truth")
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_rss_mib": peak, "timings": report.timings}))
+(root / "figures.json").write_text(
+    json.dumps({"seconds": seconds, "peak_rss_mib": peak, "timings": report.timings})
+)
 """
 
 
@@ -43,13 +45,13 @@ def run(workdir: Path) -> dict:
     world = build_feature_warehouse(workdir, n_children=CHILDREN, n_months=MONTHS,
                                     n_noise=NOISE_FEATURES, base_logit=-13.1, seed=11)
     build_seconds = time.perf_counter() - start
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(workdir)], cwd=workdir,
-                          capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(root)})
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    subprocess.run([sys.executable, "-c", _CHILD, str(workdir)], cwd=workdir,
+                   capture_output=True, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    figures = json.loads((workdir / "figures.json").read_text())
     evaluation = json.loads((workdir / "out/reports/evaluation.json").read_text())
     quality = {
-        name: {m: evaluation[name][m] for m in ("recall_at_capacity", "precision_at_capacity",
+        name: {m: evaluation[name][m] for m in ("recall_at_capacity", "recall_at_capacity_random_ties",
+                                                  "precision_at_capacity",
                                                   "pr_auc", "roc_auc", "brier")}
         for name in ("model", "baseline", "oracle")
     }

@@ -59,6 +59,7 @@ def _headline(name: str, block: MetricBlock) -> dict[str, str]:
         "recall": _with_interval(block, "recall_at_capacity"),
         "precision": _with_interval(block, "precision_at_capacity"),
         "nnf": "n/a" if nnf is None else f"{nnf:.1f}",
+        "random_ties": _pct(block.recall_at_capacity_random_ties),
         "pr_auc": _with_interval(block, "pr_auc", "num"),
         "roc_auc": _with_interval(block, "roc_auc", "num"),
         "brier": _with_interval(block, "brier", "num"),

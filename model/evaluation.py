@@ -76,6 +76,9 @@ class MetricBlock(BaseModel):
     roc_auc: float | None
     brier: float | None
     intervals: dict[str, Interval]
+    # The same at capacity with boundary ties broken at random (expected value), to show how
+    # much a coarse score (such as the rule's) loses to the pessimistic tie rule.
+    recall_at_capacity_random_ties: float | None = None
     calibration_slope: float | None = None
     calibration_intercept: float | None = None
     calibration_curve: list[CalibrationBin] = Field(default_factory=list)
@@ -95,6 +98,25 @@ def flag_at_capacity(scores: np.ndarray, y: np.ndarray, months: np.ndarray, k: i
     flagged = np.zeros(order.size, dtype=bool)
     flagged[order] = rank < k
     return flagged
+
+
+def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarray,
+                            k: int) -> float:
+    """True positives at capacity if boundary ties were broken at random (for comparison).
+
+    Per month: positives strictly above the k-th score, plus the free slots times the share
+    of positives among the rows tied at the k-th score.
+    """
+    total = 0.0
+    for m in np.unique(months):
+        s, t = scores[months == m], y[months == m]
+        if s.size <= k:
+            total += float(t.sum())
+            continue
+        kth = np.sort(s)[::-1][k - 1]
+        above, tied = s > kth, s == kth
+        total += t[above].sum() + (k - above.sum()) * t[tied].mean()
+    return total
 
 
 def _clean(value: float) -> float | None:
@@ -195,7 +217,8 @@ def evaluate_scores(
     """
     y = frame["y"].to_numpy().astype(int)
     child = pd.factorize(frame["child_key"])[0]  # integer codes: fast to sort and count
-    flagged = flag_at_capacity(scores, y, month_codes(frame["as_of"]), capacity)
+    months = month_codes(frame["as_of"])
+    flagged = flag_at_capacity(scores, y, months, capacity)
     rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
     latest = frame["as_of"].isin(latest_months).to_numpy()
     slope, intercept = calibration_fit(scores[latest], y[latest])
@@ -204,6 +227,9 @@ def evaluate_scores(
         true_positives=int((flagged & (y == 1)).sum()),
         **{k: _clean(rep.point.get(k, np.nan)) for k in HEADLINE},
         intervals=_intervals(rep.draws),
+        recall_at_capacity_random_ties=_clean(
+            expected_true_positives(scores, y, months, capacity) / y.sum() if y.sum() else np.nan
+        ),
         calibration_slope=slope, calibration_intercept=intercept,
         calibration_curve=calibration_curve(scores, y),
     )

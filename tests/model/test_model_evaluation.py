@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from model.bootstrap import replicate_metrics
-from model.evaluation import calibration_fit, evaluate_scores, flag_at_capacity
+from model.evaluation import (
+    calibration_fit,
+    evaluate_scores,
+    expected_true_positives,
+    flag_at_capacity,
+)
 
 
 def test_ties_at_the_boundary_count_against_the_model() -> None:
@@ -19,6 +24,15 @@ def test_ties_at_the_boundary_count_against_the_model() -> None:
     flagged = flag_at_capacity(scores, y, np.zeros(5, dtype=int), k=2)
     # One of three tied 0.5s fits under capacity: a negative takes it, not the positive.
     assert flagged.tolist() == [True, False, True, False, False]
+
+
+def test_random_ties_give_the_expected_share_of_the_boundary() -> None:
+    scores = np.array([0.9, 0.5, 0.5, 0.5, 0.5, 0.1])
+    y = np.array([1, 1, 0, 0, 0, 1])
+    # k=3: one row above the tie, two free slots among four tied rows holding one positive.
+    assert expected_true_positives(scores, y, np.zeros(6, dtype=int), 3) == pytest.approx(1.5)
+    assert flag_at_capacity(scores, y, np.zeros(6, dtype=int), 3)[[0, 1]].tolist() == [
+        True, False]
 
 
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4), st.booleans()),
