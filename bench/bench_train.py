@@ -49,12 +49,10 @@ def run(workdir: Path) -> dict:
                    capture_output=True, check=True, env={**os.environ, "PYTHONPATH": str(root)})
     figures = json.loads((workdir / "figures.json").read_text())
     evaluation = json.loads((workdir / "out/reports/evaluation.json").read_text())
-    quality = {
-        name: {m: evaluation[name][m] for m in ("recall_at_capacity", "recall_at_capacity_random_ties",
-                                                  "precision_at_capacity",
-                                                  "pr_auc", "roc_auc", "brier")}
-        for name in ("model", "baseline", "oracle")
-    }
+    shown = ("recall_at_capacity", "recall_at_capacity_random_ties", "precision_at_capacity",
+             "pr_auc", "roc_auc", "brier")
+    quality = {name: {m: evaluation[name][m] for m in shown}
+               for name in ("model", "baseline", "oracle")}
     return {
         "rows": world.rows,
         "features": NOISE_FEATURES + 7,

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 PIP_REQUIREMENTS = ["mlflow>=3.17,<3.19", "scikit-learn>=1.9,<1.10", "pandas>=2.3,<3.1",
                     "numpy>=2.0,<3"]
 BLOCK_METRICS = ("recall_at_capacity", "recall_at_capacity_random_ties", "precision_at_capacity",
-                 "number_needed_to_flag",
-                 "pr_auc", "roc_auc", "brier")
+                 "number_needed_to_flag", "pr_auc", "roc_auc", "brier")
 
 
 def experiment_name(label: str) -> str:
