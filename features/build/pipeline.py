@@ -118,7 +118,7 @@ def build_features(
                 con.execute(aggregate_sql(source, source_specs))
         stage("writing tables")
         with timed(scratch, "write"):
-            _write_outputs(con, specs, end_of_data)
+            _write_outputs(con, specs, end_of_data, scratch)
             if parquet_dir is not None:
                 _write_parquet(con, parquet_dir)
         stage("report")
@@ -166,7 +166,8 @@ def _labels(settings: Settings, names: tuple[str, ...] | None) -> tuple[LabelSpe
 
 
 def _write_outputs(
-    con: duckdb.DuckDBPyConnection, specs: tuple[LabelSpec, ...], end_of_data: date | None
+    con: duckdb.DuckDBPyConnection, specs: tuple[LabelSpec, ...], end_of_data: date | None,
+    timings: StepReport,
 ) -> None:
     has_postcodes = table_columns(con, "postcodes") is not None
     create_child_attributes(con)
@@ -177,13 +178,17 @@ def _write_outputs(
     try:
         # Unsorted on purpose: sorting 1.5 million wide rows costs more than the features;
         # readers join or sort on (child_key, as_of).
-        con.execute(f"CREATE OR REPLACE TABLE feature_matrix AS {matrix_sql()}")
-        con.execute(
-            f"CREATE OR REPLACE TABLE labels AS {label_mod.labels_sql(specs, end_of_data)}"
-        )
-        con.execute(f"CREATE OR REPLACE TABLE protected_attributes AS {protected_sql()}")
+        with timed(timings, "write_feature_matrix"):
+            con.execute(f"CREATE OR REPLACE TABLE feature_matrix AS {matrix_sql()}")
+        with timed(timings, "write_labels"):
+            con.execute(
+                f"CREATE OR REPLACE TABLE labels AS {label_mod.labels_sql(specs, end_of_data)}"
+            )
+        with timed(timings, "write_protected_attributes"):
+            con.execute(f"CREATE OR REPLACE TABLE protected_attributes AS {protected_sql()}")
         con.execute("CREATE OR REPLACE TABLE feature_registry AS SELECT * FROM registry_df")
-        con.execute("COMMIT")
+        with timed(timings, "commit"):
+            con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise

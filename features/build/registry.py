@@ -17,7 +17,6 @@ from features.build.codes import (
     EXCLUSION_REASON_GROUPS,
     FACTOR_GROUPS,
     FACTOR_WORDS,
-    PERSISTENT_ABSENCE_RATE,
     SOURCE_GROUPS,
     sql_list,
 )
@@ -196,45 +195,43 @@ def _missing() -> list[FeatureSpec]:
 
 
 def _attendance() -> list[FeatureSpec]:
+    # e.absence_rate, e.unauthorised_rate, e.persistent (>= 10% missed) and e.missed are
+    # computed per term at staging (sources.py).
     g, s = "attendance", "attendance"
-    missed = "(e.sessions_authorised + e.sessions_unauthorised)"
-    rate = f"{missed} / nullif(e.sessions_possible, 0)"
-    pa = f"{rate} >= {PERSISTENT_ABSENCE_RATE}"
     earlier = f"{in_window(24)} AND NOT {in_window(12)}"
+
+    def latest(expr: str) -> str:
+        return f"arg_max({expr}, e.event_date) FILTER (WHERE {in_window(24)})"
+
+    def rate(where: str) -> str:
+        return (f"sum(e.missed) FILTER (WHERE {where}) / "
+                f"nullif(sum(e.sessions_possible) FILTER (WHERE {where}), 0)")
+
     return [
         FeatureSpec("absence_rate_last_term", g,
                     "Missed {value} of possible school sessions in the latest term recorded",
-                    s, f"arg_max({rate}, e.event_date) FILTER (WHERE {in_window(24)})", fill=None,
-                    lookback_months=24),
+                    s, latest("e.absence_rate"), fill=None, lookback_months=24),
         FeatureSpec("unauthorised_rate_last_term", g,
                     "Missed {value} of possible sessions without authorisation in the latest "
-                    "term recorded", s,
-                    "arg_max(e.sessions_unauthorised / nullif(e.sessions_possible, 0), "
-                    f"e.event_date) FILTER (WHERE {in_window(24)})", fill=None,
+                    "term recorded", s, latest("e.unauthorised_rate"), fill=None,
                     lookback_months=24),
         FeatureSpec("persistent_absence_last_term", g,
                     "Persistently absent (10% or more sessions missed) in the latest term "
-                    "recorded (1 yes, 0 no): {value}", s,
-                    f"CAST(arg_max({pa}, e.event_date) FILTER (WHERE {in_window(24)}) AS INTEGER)",
-                    fill=None,
+                    "recorded (1 yes, 0 no): {value}", s, latest("e.persistent"), fill=None,
                     lookback_months=24),
         count("persistent_absence_terms_12m", g, s,
-              "Persistently absent in {value} terms of the last 12 months", pa, 12),
+              "Persistently absent in {value} terms of the last 12 months", "e.persistent = 1",
+              12),
         count("persistent_absence_terms_24m", g, s,
-              "Persistently absent in {value} terms of the last 24 months", pa, 24),
+              "Persistently absent in {value} terms of the last 24 months", "e.persistent = 1",
+              24),
         FeatureSpec("absence_rate_12m", g,
                     "Missed {value} of possible school sessions over the last 12 months", s,
-                    f"sum({missed}) FILTER (WHERE {in_window(12)}) / "
-                    f"nullif(sum(e.sessions_possible) FILTER (WHERE {in_window(12)}), 0)",
-                    fill=None, lookback_months=12),
+                    rate(in_window(12)), fill=None, lookback_months=12),
         FeatureSpec("absence_rate_trend_12m", g,
                     "Absence rate over the last 12 months minus the 12 months before: {value}",
-                    s,
-                    f"sum({missed}) FILTER (WHERE {in_window(12)}) / "
-                    f"nullif(sum(e.sessions_possible) FILTER (WHERE {in_window(12)}), 0) - "
-                    f"sum({missed}) FILTER (WHERE {earlier}) / "
-                    f"nullif(sum(e.sessions_possible) FILTER (WHERE {earlier}), 0)",
-                    fill=None, lookback_months=24),
+                    s, f"{rate(in_window(12))} - {rate(earlier)}", fill=None,
+                    lookback_months=24),
     ]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from earlyhelp.errors import InputError
+from features.build.codes import PERSISTENT_ABSENCE_RATE
 from features.build.exclusions import rules_for
 
 
@@ -27,7 +28,13 @@ class Source:
     # Columns carried from the earliest recorded version.
     values: tuple[str, ...] = ()
     has_end: bool = False
+    # Per-event values computed once at staging (name, SQL over the staged columns) rather
+    # than once per joined as-of month.
+    derived: tuple[tuple[str, str], ...] = ()
 
+
+_MISSED = "(sessions_authorised + sessions_unauthorised)"
+_POSSIBLE = "nullif(sessions_possible, 0)"
 
 SOURCES: tuple[Source, ...] = (
     Source("contacts", "contacts", keys=("contact_source",)),
@@ -43,6 +50,13 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "attendance", "attendance", keys=("academic_year", "term"),
         values=("sessions_possible", "sessions_authorised", "sessions_unauthorised"),
+        derived=(
+            ("missed", _MISSED),
+            ("absence_rate", f"{_MISSED} / {_POSSIBLE}"),
+            ("unauthorised_rate", f"sessions_unauthorised / {_POSSIBLE}"),
+            ("persistent",
+             f"CAST({_MISSED} / {_POSSIBLE} >= {PERSISTENT_ABSENCE_RATE} AS INTEGER)"),
+        ),
     ),
     Source("exclusions", "exclusions", keys=("category", "reason_code"), values=("sessions",)),
 )
@@ -131,12 +145,13 @@ def staging_sql(source: Source) -> str:
             "min(CASE WHEN end_date IS NOT NULL THEN greatest(recorded_date, end_date) END) "
             "AS end_known"
         )
+    derived = "".join(f", {sql} AS {name}" for name, sql in source.derived)
     return (
-        f"CREATE OR REPLACE TEMP TABLE stg_{source.name} AS "
+        f"CREATE OR REPLACE TEMP TABLE stg_{source.name} AS SELECT *{derived} FROM ("
         f"SELECT {', '.join(outer)} FROM ("
         f"SELECT {', '.join(inner_cols)} FROM {source.table} e "
         "JOIN master_index m ON m.id_system = e.id_system AND m.source_id = e.source_id "
-        f"WHERE {where}) GROUP BY {', '.join(group)}"
+        f"WHERE {where}) GROUP BY {', '.join(group)})"
     )
 
 
