@@ -33,6 +33,11 @@ def custody_shapes(world: World, t: Tables) -> dict[str, float]:
     never = np.setdiff1d(teen, t.yj["child"].to_numpy())
     custody_kids = when.index.to_numpy()
     cin = t.referrals[~t.referrals["nfa"]]
+    any_record = pd.concat([
+        t.contacts[["child", "date"]],
+        t.early_help[["child", "start"]].set_axis(["child", "date"], axis=1),
+        t.exclusions[["child", "date"]], t.yj[["child", "date"]],
+    ])
     return {
         "children_sentenced_to_custody": float(len(when)),
         "custody_share_children_in_need": before(cin, "date"),
@@ -41,6 +46,9 @@ def custody_shapes(world: World, t: Tables) -> dict[str, float]:
         "custody_share_suspended": _in(custody_kids, suspended),
         "never_convicted_share_persistently_absent": _in(never, persistent),
         "never_convicted_share_suspended": _in(never, suspended),
+        # Sentenced with nothing at all recorded before: no contact, early help, exclusion or
+        # youth justice outcome (attendance aside).
+        "custody_share_no_earlier_record": round(1 - before(any_record, "date"), 3),
     }
 
 

@@ -28,3 +28,10 @@ def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("clean_world")
     config = SynthConfig(out=out, children=SMALL_CHILDREN, seed=SMALL_SEED, mess=False)
     return generate(config).root
+
+
+@pytest.fixture(scope="session")
+def default_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full default world (about 63,000 children): under a minute. Mark users slow."""
+    out = tmp_path_factory.mktemp("default_world")
+    return generate(SynthConfig(out=out)).root
