@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 
-
 class Case(NamedTuple):
     children: int
     max_seconds: float
