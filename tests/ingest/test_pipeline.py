@@ -275,3 +275,13 @@ def test_quoted_fields_and_blank_lines_keep_true_line_numbers(tmp_path: Path) ->
         tmp_path / "out",
         "SELECT lead_professional FROM early_help_episodes WHERE source_id = 'EH0002'",
     ) == [("Worker, family",)]
+
+
+def test_namespaced_cin_census_loads(tmp_path: Path) -> None:
+    path = write_cin(tmp_path / "raw", 2023)
+    path.write_text(
+        path.read_text().replace("<Message>", '<Message xmlns="http://www.dfe.gov.uk/CIN">')
+    )
+    (f,) = _run(tmp_path / "raw", tmp_path / "out").files
+    assert (f.error, f.census_year, f.rows_quarantined) == (None, 2023, 0)
+    assert f.rows_loaded == 7

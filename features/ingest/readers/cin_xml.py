@@ -7,7 +7,6 @@ not sit in memory as a tree. Every row keeps its XML path as ``row_ref``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -18,23 +17,24 @@ from features.ingest.codelists import CIN_FIRST_YEAR, CIN_LAST_YEAR
 from features.ingest.readers import BAD_SHAPE, ROW_REF, RawTable
 from features.ingest.sources import CIN_SPECS
 
-Text = Callable[[etree._Element, str], str]
+Fields = dict[str, str]
+Kids = dict[str, list[etree._Element]]
 
 
 def read_cin_census(path: Path) -> list[RawTable]:
     rows: dict[str, list[dict[str, str]]] = {name: [] for name in CIN_SPECS}
     year: int | None = None
     try:
-        for _, element in etree.iterparse(str(path), events=("end",), recover=False):
-            local = etree.QName(element).localname
-            if local == "CollectionDetails":
+        for _, element in etree.iterparse(
+            str(path), events=("end",), tag=("{*}Child", "{*}CollectionDetails")
+        ):
+            if _local(element.tag) == "CollectionDetails":
                 year = _collection_year(element)
-            elif local == "Child":
-                ns = etree.QName(element).namespace
-                _flatten_child(element, len(rows["cin_child"]) + 1, _finder(ns), rows)
-                element.clear(keep_tail=False)
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+                continue
+            _flatten_child(element, len(rows["cin_child"]) + 1, rows)
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
         raise InputError(
             f"{path}: malformed or truncated XML ({exc.msg}, line {exc.lineno}); "
@@ -58,19 +58,30 @@ def read_cin_census(path: Path) -> list[RawTable]:
     ]
 
 
-def _finder(namespace: str | None) -> Text:
-    prefix = f"{{{namespace}}}" if namespace else ""
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[1] if tag.startswith("{") else tag
 
-    def text(element: etree._Element, name: str) -> str:
-        value = element.findtext(prefix + name)
-        return value.strip() if value else ""
 
-    return text
+def _parts(element: etree._Element) -> tuple[Fields, Kids]:
+    """An element's children by local name: their texts, and the elements themselves.
+
+    One pass over the children, rather than a search per field name.
+    """
+    texts: Fields = {}
+    kids: Kids = {}
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue  # a comment or processing instruction
+        name = _local(child.tag)
+        kids.setdefault(name, []).append(child)
+        if child.text and name not in texts:
+            texts[name] = child.text.strip()
+    return texts, kids
 
 
 def _collection_year(details: etree._Element) -> int | None:
-    text = _finder(etree.QName(details).namespace)
-    for value in (text(details, "Year"), text(details, "ReferenceDate")[:4]):
+    texts, _ = _parts(details)
+    for value in (texts.get("Year", ""), texts.get("ReferenceDate", "")[:4]):
         if value.isdigit():
             return int(value)
     return None
@@ -81,53 +92,47 @@ def _year_from_name(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [e for e in element if etree.QName(e).localname == name]
-
-
-def _flatten_child(
-    child: etree._Element, n: int, text: Text, rows: dict[str, list[dict[str, str]]]
-) -> None:
+def _flatten_child(child: etree._Element, n: int, rows: dict[str, list[dict[str, str]]]) -> None:
     base = f"/Message/Children/Child[{n}]"
-    ids = (_children(child, "ChildIdentifiers") or [child])[0]
-    chars = (_children(child, "ChildCharacteristics") or [child])[0]
-    la_id = text(ids, "LAchildID")
+    _, kids = _parts(child)
+    ids, _ = _parts(kids["ChildIdentifiers"][0]) if "ChildIdentifiers" in kids else ({}, {})
+    chars, char_kids = (
+        _parts(kids["ChildCharacteristics"][0]) if "ChildCharacteristics" in kids else ({}, {})
+    )
     disabilities = [
         (d.text or "").strip()
-        for block in _children(chars, "Disabilities")
-        for d in _children(block, "Disability")
+        for block in char_kids.get("Disabilities", [])
+        for d in _parts(block)[1].get("Disability", [])
     ]
+    la_id = ids.get("LAchildID", "")
     rows["cin_child"].append(
         {
             ROW_REF: base,
             "LAchildID": la_id,
-            "UPN": text(ids, "UPN"),
-            "PersonBirthDate": text(ids, "PersonBirthDate"),
-            "PersonDeathDate": text(ids, "PersonDeathDate"),
-            "GenderCurrent": text(ids, "GenderCurrent"),
-            "Ethnicity": text(chars, "Ethnicity"),
+            "UPN": ids.get("UPN", ""),
+            "PersonBirthDate": ids.get("PersonBirthDate", ""),
+            "PersonDeathDate": ids.get("PersonDeathDate", ""),
+            "GenderCurrent": ids.get("GenderCurrent", ""),
+            "Ethnicity": chars.get("Ethnicity", ""),
             "Disability": ",".join(d for d in disabilities if d),
         }
     )
-    for i, details in enumerate(_children(child, "CINdetails"), start=1):
-        _flatten_details(details, f"{base}/CINdetails[{i}]", la_id, text, rows)
+    for i, details in enumerate(kids.get("CINdetails", []), start=1):
+        _flatten_details(details, f"{base}/CINdetails[{i}]", la_id, rows)
 
 
 def _flatten_details(
-    details: etree._Element,
-    path: str,
-    la_id: str,
-    text: Text,
-    rows: dict[str, list[dict[str, str]]],
+    details: etree._Element, path: str, la_id: str, rows: dict[str, list[dict[str, str]]]
 ) -> None:
-    referral = text(details, "CINreferralDate")
+    texts, kids = _parts(details)
+    referral = texts.get("CINreferralDate", "")
     rows["cin_referral"].append(
         {
             ROW_REF: path,
             "LAchildID": la_id,
             "CINreferralDate": referral,
-            "ReferralSource": text(details, "ReferralSource"),
-            "ReferralNFA": text(details, "ReferralNFA"),
+            "ReferralSource": texts.get("ReferralSource", ""),
+            "ReferralNFA": texts.get("ReferralNFA", ""),
         }
     )
     rows["cin_episode"].append(
@@ -135,51 +140,59 @@ def _flatten_details(
             ROW_REF: path,
             "LAchildID": la_id,
             "CINreferralDate": referral,
-            "CINclosureDate": text(details, "CINclosureDate"),
-            "PrimaryNeedCode": text(details, "PrimaryNeedCode"),
-            "ReasonForClosure": text(details, "ReasonForClosure"),
+            "CINclosureDate": texts.get("CINclosureDate", ""),
+            "PrimaryNeedCode": texts.get("PrimaryNeedCode", ""),
+            "ReasonForClosure": texts.get("ReasonForClosure", ""),
         }
     )
-    for j, assessment in enumerate(_children(details, "Assessments"), start=1):
-        start = text(assessment, "AssessmentActualStartDate")
-        common = {
-            "LAchildID": la_id,
-            # Stable across census years, so the same assessment is loaded once.
-            "AssessmentID": f"{la_id}/{start}",
-            "AssessmentActualStartDate": start,
-            "AssessmentAuthorisationDate": text(assessment, "AssessmentAuthorisationDate"),
-        }
-        a_path = f"{path}/Assessments[{j}]"
-        rows["cin_assessment"].append({ROW_REF: a_path, **common})
-        for block in _children(assessment, "FactorsIdentifiedAtAssessment"):
-            for k, factor in enumerate(_children(block, "AssessmentFactors"), start=1):
-                rows["cin_assessment_factor"].append(
-                    {
-                        ROW_REF: f"{a_path}/FactorsIdentifiedAtAssessment/AssessmentFactors[{k}]",
-                        **common,
-                        "AssessmentFactors": (factor.text or "").strip(),
-                    }
-                )
-    for j, s47 in enumerate(_children(details, "Section47"), start=1):
+    for j, assessment in enumerate(kids.get("Assessments", []), start=1):
+        _flatten_assessment(assessment, f"{path}/Assessments[{j}]", la_id, rows)
+    for j, s47 in enumerate(kids.get("Section47", []), start=1):
+        found, _ = _parts(s47)
         rows["cin_section47"].append(
             {
                 ROW_REF: f"{path}/Section47[{j}]",
                 "LAchildID": la_id,
-                "S47ActualStartDate": text(s47, "S47ActualStartDate"),
-                "DateOfInitialCPC": text(s47, "DateOfInitialCPC"),
+                "S47ActualStartDate": found.get("S47ActualStartDate", ""),
+                "DateOfInitialCPC": found.get("DateOfInitialCPC", ""),
             }
         )
-    for j, plan in enumerate(_children(details, "ChildProtectionPlans"), start=1):
+    for j, plan in enumerate(kids.get("ChildProtectionPlans", []), start=1):
+        found, _ = _parts(plan)
         rows["cin_cp_plan"].append(
             {
                 ROW_REF: f"{path}/ChildProtectionPlans[{j}]",
                 "LAchildID": la_id,
-                "CPPstartDate": text(plan, "CPPstartDate"),
-                "CPPendDate": text(plan, "CPPendDate"),
-                "InitialCategoryOfAbuse": text(plan, "InitialCategoryOfAbuse"),
-                "LatestCategoryOfAbuse": text(plan, "LatestCategoryOfAbuse"),
+                "CPPstartDate": found.get("CPPstartDate", ""),
+                "CPPendDate": found.get("CPPendDate", ""),
+                "InitialCategoryOfAbuse": found.get("InitialCategoryOfAbuse", ""),
+                "LatestCategoryOfAbuse": found.get("LatestCategoryOfAbuse", ""),
             }
         )
+
+
+def _flatten_assessment(
+    assessment: etree._Element, path: str, la_id: str, rows: dict[str, list[dict[str, str]]]
+) -> None:
+    texts, kids = _parts(assessment)
+    start = texts.get("AssessmentActualStartDate", "")
+    common = {
+        "LAchildID": la_id,
+        # Stable across census years, so the same assessment is loaded once.
+        "AssessmentID": f"{la_id}/{start}",
+        "AssessmentActualStartDate": start,
+        "AssessmentAuthorisationDate": texts.get("AssessmentAuthorisationDate", ""),
+    }
+    rows["cin_assessment"].append({ROW_REF: path, **common})
+    for block in kids.get("FactorsIdentifiedAtAssessment", []):
+        for k, factor in enumerate(_parts(block)[1].get("AssessmentFactors", []), start=1):
+            rows["cin_assessment_factor"].append(
+                {
+                    ROW_REF: f"{path}/FactorsIdentifiedAtAssessment/AssessmentFactors[{k}]",
+                    **common,
+                    "AssessmentFactors": (factor.text or "").strip(),
+                }
+            )
 
 
 def _frame(name: str, found: list[dict[str, str]]) -> pd.DataFrame:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from earlyhelp.errors import InputError
 from features.ingest.detect import detect
@@ -18,7 +21,8 @@ _WORKBOOK_MAGIC = {
 }
 
 
-def decode(path: Path) -> str:
+def decode(path: Path) -> tuple[bytes, str]:
+    """The file's bytes (without a byte-order mark) and its text; refuses non-UTF-8."""
     data = path.read_bytes()
     for magic, what in _WORKBOOK_MAGIC.items():
         if data.startswith(magic):
@@ -26,8 +30,9 @@ def decode(path: Path) -> str:
                 f"{path}: this is {what} saved with a .csv name; export it as CSV (UTF-8) "
                 "or give it the .xlsx extension"
             )
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return data, data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); "
@@ -36,12 +41,12 @@ def decode(path: Path) -> str:
 
 
 def read_csv(path: Path) -> RawTable:
-    text = decode(path)
+    data, text = decode(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty (no header row)")
     header = next(csv.reader(io.StringIO(text)))
     detection = detect(header, str(path))
-    frame = _fast_frame(text) if _simple(text) else None
+    frame = _fast_frame(data, header) if _simple(data, header) else None
     if frame is None:
         frame = _careful_frame(text, len(header))
     frame.columns = [*header, ROW_REF, BAD_SHAPE]
@@ -50,28 +55,36 @@ def read_csv(path: Path) -> RawTable:
     return RawTable(spec=detection.spec, frame=frame, ignored_columns=detection.ignored)
 
 
-def _simple(text: str) -> bool:
-    # Without quotes or blank lines, record n is on line n + 1, so pandas' fast reader
-    # gives exact line numbers.
-    return '"' not in text and "\n\n" not in text.rstrip("\n").replace("\r\n", "\n")
+def _simple(data: bytes, header: list[str]) -> bool:
+    # Without quotes or blank lines, record n is on line n + 1, so the fast reader gives
+    # exact line numbers; it also needs distinct column names.
+    body = data.rstrip(b"\r\n")
+    return (
+        b'"' not in data
+        and b"\n\n" not in body
+        and b"\n\r\n" not in body
+        and len(set(header)) == len(header)
+    )
 
 
-def _fast_frame(text: str) -> pd.DataFrame | None:
+def _fast_frame(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader, every cell as text; None if any row is ragged."""
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=True,
-            na_values=[],
-            skip_blank_lines=False,
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
-    except pd.errors.ParserError:
-        return None  # a row with too many fields: read carefully to keep the others
-    # A short row leaves its missing cells as NaN (blank cells stay "").
-    frame[ROW_REF] = (frame.index + 2).astype(str)
-    frame[BAD_SHAPE] = frame.drop(columns=ROW_REF).isna().any(axis=1)
-    return frame.fillna("")
+    except pa.ArrowInvalid:
+        return None  # a row with too many or too few fields: read carefully to keep the rest
+    frame = table.to_pandas()
+    frame[ROW_REF] = pd.RangeIndex(2, len(frame) + 2)  # line numbers; text once stored
+    frame[BAD_SHAPE] = False
+    return frame
 
 
 def _careful_frame(text: str, width: int) -> pd.DataFrame:
