@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,14 +57,22 @@ _MEASURED = (
 )
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(workdir: Path) -> dict[str, object]:
     warehouse, prepare_seconds = _prepare(workdir)
+    load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED, "features", "--warehouse", str(warehouse)],
         capture_output=True, text=True, check=False,
     )
     seconds = time.perf_counter() - start
+    cpu_seconds = _children_cpu() - cpu_before
     peak_kib = [line for line in done.stderr.splitlines() if line.startswith("PEAK_RSS_KIB=")]
     if done.returncode != 0:
         return {"passed": False, "exit_code": done.returncode, "stderr": done.stderr[-2000:]}
@@ -73,6 +82,10 @@ def run(workdir: Path) -> dict[str, object]:
     return {
         "target_seconds": TARGET_SECONDS,
         "features_seconds": round(seconds, 2),
+        # CPU the step used, and the machine's load when it started: on a shared machine the
+        # wall time above includes waiting for other processes.
+        "features_cpu_seconds": round(cpu_seconds, 2),
+        "load_average_1m_at_start": round(load_before, 2),
         "step_seconds": report["seconds"],
         "stage_seconds": report["timings"],
         "prepare_seconds": round(prepare_seconds, 2),
