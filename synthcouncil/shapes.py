@@ -41,7 +41,8 @@ def custody_shapes(world: World, t: Tables) -> dict[str, float]:
     return {
         "children_sentenced_to_custody": float(len(when)),
         "custody_share_children_in_need": before(cin, "date"),
-        "custody_share_looked_after": before(t.cla, "start"),
+        # Remand (J1) is a consequence of the offence, not history: left out.
+        "custody_share_looked_after": before(t.cla[t.cla["legal"] != "J1"], "start"),
         "custody_share_persistently_absent": _in(custody_kids, persistent),
         "custody_share_suspended": _in(custody_kids, suspended),
         "never_convicted_share_persistently_absent": _in(never, persistent),

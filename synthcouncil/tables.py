@@ -21,6 +21,7 @@ NAT = np.datetime64("NaT", "D")
 # semi-independent living (H5), residential school (S1).
 PLACEMENTS = np.array(["U1", "U3", "U4", "U6", "K2", "P1", "H5", "S1"], dtype=object)
 PLACEMENT_SHARES = [0.12, 0.25, 0.1, 0.25, 0.12, 0.06, 0.06, 0.04]
+REMAND_SHARE = 0.4  # custodial sentences preceded by remand to youth detention
 
 
 @dataclass
@@ -83,6 +84,11 @@ def build_tables(world: World) -> Tables:
     cla["start"] = day(cla["month"])
     cla["end"] = _end(cla, rng, cal)
     cla["placement"] = rng.choice(PLACEMENTS, len(cla), p=PLACEMENT_SHARES)
+    exclusions = log.frame("exclusion")
+    exclusions["date"] = day(exclusions["month"])
+    yj = log.frame("yj")
+    yj["date"] = day(yj["month"])
+    cla = pd.concat([cla, _remands(yj, cal, rng)], ignore_index=True)
     missing = log.frame("missing")
     missing = missing.loc[missing.index.repeat(missing["count"])].reset_index(drop=True)
     missing["start"] = day(missing["month"])
@@ -92,10 +98,6 @@ def build_tables(world: World) -> Tables:
     eh = episodes(log, "eh")
     eh["start"] = day(eh["month"])
     eh["end"] = _end(eh, rng, cal)
-    exclusions = log.frame("exclusion")
-    exclusions["date"] = day(exclusions["month"])
-    yj = log.frame("yj")
-    yj["date"] = day(yj["month"])
 
     first, last = cal.first, cal.last
     return Tables(
@@ -111,6 +113,22 @@ def build_tables(world: World) -> Tables:
         yj=yj[yj["present"] & (yj["month"] <= last)].reset_index(drop=True),
         attendance=world.attendance,
     )
+
+
+def _remands(yj: pd.DataFrame, cal: Calendar, rng: np.random.Generator) -> pd.DataFrame:
+    """Remand to youth detention before some custodial sentences: the child is looked after
+    (legal status J1) until sentenced (reason ended E9). A consequence of offending, recorded
+    in SSDA903: the leakage trap DATA.md warns about."""
+    custody = yj[yj["present"] & yj["tier"].isin(["DTO", "S250"])]
+    custody = custody[rng.random(len(custody)) < REMAND_SHARE]
+    end = custody["date"].to_numpy().astype("datetime64[D]")
+    start = end - rng.integers(20, 91, len(custody)).astype("timedelta64[D]")
+    return pd.DataFrame({
+        "child": custody["child"].to_numpy(), "month": cal.month_of(start).astype(np.int32),
+        "ep": -1 - np.arange(len(custody)), "legal": "J1", "need": "N6",
+        "end_month": custody["month"].to_numpy(), "reason": "E9", "start": start,
+        "end": np.where(end <= cal.end, end, NAT), "placement": "K1",
+    })
 
 
 def _end(frame: pd.DataFrame, rng: np.random.Generator, cal: Calendar) -> np.ndarray:

@@ -35,7 +35,16 @@ def _team(ext: Extract, child: np.ndarray, kind: str) -> np.ndarray:
 
 def _write(ext: Extract, frame: pd.DataFrame, recorded: np.ndarray, name: str, salt: int) -> None:
     frame["Date Recorded"] = dmy(recorded)
-    ext.write_csv(frame[ext.kept(recorded)], FOLDER, name, salt)
+    kept = ext.kept(recorded)
+    ext.write_csv(frame[kept], FOLDER, name, salt)
+    ids = frame.loc[kept, "Child Unique ID"].to_numpy()
+    ext.note_ids(FOLDER, "la_child_id", ids, _child_of(ext, ids))
+
+
+def _child_of(ext: Extract, la_ids: np.ndarray) -> np.ndarray:
+    known = np.flatnonzero(ext.la_id != "")
+    lookup = pd.Series(ext.world.pop.child_id[known], index=ext.la_id[known])
+    return lookup.loc[la_ids].to_numpy()
 
 
 def write_annex_a(ext: Extract, t: Tables) -> None:

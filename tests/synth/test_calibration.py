@@ -59,3 +59,12 @@ def test_true_risk_ranks_the_children_later_sentenced(default_world: Path) -> No
     scores = mature.set_index(["child_id", "as_of"])["risk_custody_12m"].loc[label.index]
     auc = roc_auc_score(label.to_numpy(), scores.to_numpy())
     assert 0.8 < auc < 0.995
+
+
+def test_remand_before_custody_appears_in_ssda903_as_a_leakage_trap(default_world: Path) -> None:
+    episodes = pd.concat(
+        pd.read_csv(p, dtype=str) for p in (default_world / "raw" / "ssda903").glob("episodes_*")
+    )
+    remand = episodes[episodes["LS"] == "J1"]
+    assert len(remand) > 5
+    assert (remand["REC"].fillna("E9").isin(["E9", "X1"])).all()

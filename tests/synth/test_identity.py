@@ -52,6 +52,12 @@ def test_truth_maps_every_identifier_to_one_child(small_world: Path) -> None:
     assert by_source["school_census"] == set(
         read(small_world, "school_census/pupils.csv")["UPN"])
     assert by_source["cin_census"] == la_ids_in_census(small_world)
+    annex = set()
+    for path in (small_world / "raw" / "annex_a").glob("*.csv"):
+        annex |= set(pd.read_csv(path, dtype=str)["Child Unique ID"])
+    assert by_source["annex_a"] == annex
+    assert set(by_source) == {"annex_a", "cin_census", "ssda903", "social_care",
+                              "school_census", "youth_justice", "early_help"}
     outcome_ids = set(read(small_world, "youth_justice/yj_outcomes.csv")["YJ_ID"])
     assert outcome_ids <= by_source["youth_justice"]
     children = pd.read_parquet(small_world / "truth" / "children.parquet")
