@@ -236,9 +236,9 @@ class _View:
                      "not defined.")
         return text
 
-    def clearest_differences(self) -> list[str]:
-        """Ratios whose whole interval lies outside the 0.8-1.25 band, in plain words."""
-        out = []
+    def clearest_differences(self, most: int = 8) -> list[str]:
+        """Ratios whose whole interval lies outside the 0.8-1.25 band, furthest first."""
+        found: list[tuple[float, str]] = []
         for column, by_value in self.result.disparities.items():
             reference = self.result.reference[column]
             for value, ratios in by_value.items():
@@ -248,12 +248,17 @@ class _View:
                             or self.ratio_hidden(column, value, m)):
                         continue
                     if interval[0] > BAND[1] or interval[1] < BAND[0]:
-                        out.append(
+                        gap = max(interval[0] / BAND[1], BAND[0] / interval[1])
+                        found.append((gap, (
                             f"{RATE_WORDS[m].capitalize()}: {_who(column, value)} "
                             f"{ratio:.2f} times {_who(column, reference)} "
                             f"(95% interval {interval[0]:.2f} to {interval[1]:.2f})."
-                        )
-        return out
+                        )))
+        found.sort(key=lambda item: -item[0])
+        lines = [text for _, text in found[:most]]
+        if len(found) > most:
+            lines.append(f"... and {len(found) - most} more in the tables below.")
+        return lines
 
 
 def _who(column: str, value: str) -> str:

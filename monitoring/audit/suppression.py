@@ -4,7 +4,7 @@ Primary suppression hides counts from 1 to 5 (shown as ``c``). Secondary suppres
 further cells until no hidden cell can be worked out from the cells shown and the table's sums
 (rows adding to totals, groups adding to the whole): a hidden cell's value is recoverable
 exactly when its unit vector lies in the row space of the sum equations restricted to the
-hidden cells, which is checked with a null space rather than rule by rule, so combinations of
+hidden cells, which is checked with linear algebra rather than rule by rule, so combinations of
 several sums are caught too. A rate is shown only when both its numerator and its denominator
 can be worked out from the counts shown, so a rate never reveals a hidden count.
 
@@ -15,12 +15,13 @@ The generic part (``LinearTable``, ``suppress``) serves any table of counts with
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from typing import cast
 
 import numpy as np
-from scipy.linalg import null_space
+from scipy.linalg import qr
 
 Cell = Hashable
 
@@ -44,26 +45,21 @@ class Suppression:
 
     def recoverable(self, combination: Mapping[Cell, float]) -> bool:
         """Can ``sum(coef * value)`` be worked out from the cells shown and the sums?"""
-        on_hidden = {c: w for c, w in combination.items() if c in self.hidden and w != 0}
-        if not on_hidden:
-            return True
-        cells, basis = self._null_space
-        vector = np.array([on_hidden.get(c, 0.0) for c in cells])
-        return bool(np.all(np.abs(vector @ basis) < _TOL))
+        return self._row_spaces.recoverable(combination)
 
     @cached_property
-    def _null_space(self) -> tuple[list[Cell], np.ndarray]:
-        return _hidden_null_space(self.table, self.hidden)
+    def _row_spaces(self) -> _RowSpaces:
+        return _RowSpaces(self.table, self.hidden)
 
 
 def primary_cells(values: Mapping[Cell, int], smallest_shown: int = SMALLEST_SHOWN) -> set[Cell]:
     return {cell for cell, v in values.items() if 0 < v < smallest_shown}
 
 
-Priority = Callable[[Cell, int, frozenset[Cell]], tuple[object, ...]]
+Priority = Callable[[Cell, int, AbstractSet[Cell]], tuple[object, ...]]
 
 
-def smallest_first(cell: Cell, value: int, hidden: frozenset[Cell]) -> tuple[object, ...]:
+def smallest_first(cell: Cell, value: int, hidden: AbstractSet[Cell]) -> tuple[object, ...]:
     """The DfE "next smallest" rule: the smallest non-zero cell, zeros only if nothing else."""
     return (value == 0, value)
 
@@ -75,62 +71,158 @@ def suppress(
 ) -> Suppression:
     """Primary suppression, then secondary until no hidden cell is recoverable.
 
-    Each secondary step hides, among the shown cells that share a sum with any recoverable hidden
-    cells, a body cell before a total (a cell that some sum adds up to), then the first by
-    ``priority``, then table order. A final pass shows again any secondary cell that turned out
-    not to be needed.
+    First the classic pass: while some sum has exactly one hidden cell, hide another of its
+    cells. Then the row space check catches what several sums together give away, and each
+    recoverable cell gets a partner hidden; repeat until nothing is recoverable. A partner is
+    a body cell before a total (a cell that some sum adds up to), then first by ``priority``,
+    then table order. A last pass shows again any secondary cell that turned out not needed.
     """
     primary = primary_cells(table.values, smallest_shown)
     hidden = set(primary)
     order = {cell: i for i, cell in enumerate(table.values)}
     totals = {c for eq in table.equations for c, w in eq.items() if w < 0}
+    sums_of: dict[Cell, list[Mapping[Cell, int]]] = {c: [] for c in table.values}
+    for eq in table.equations:
+        for c in eq:
+            sums_of[c].append(eq)
+
+    def rank(cell: Cell) -> tuple[object, ...]:
+        return (cell in totals, *priority(cell, table.values[cell], hidden), order[cell])
+
+    def partner(cell: Cell) -> Cell | None:
+        shown = {c for eq in sums_of[cell] for c in eq if c not in hidden}
+        return min(shown, key=rank) if shown else None
+
     added: list[Cell] = []
-    while exposed := _recoverable_hidden(table, hidden):
-        partners = set().union(*(_partners(table, c, hidden) for c in exposed))
-        partners = partners or _partners_of_any(table, hidden)
-        if not partners:
-            break  # every cell linked to it is already hidden; nothing more can be done
-        frozen = frozenset(hidden)
-        chosen = min(
-            partners,
-            key=lambda c: (c in totals, *priority(c, table.values[c], frozen), order[c]),
-        )
-        hidden.add(chosen)
-        added.append(chosen)
+    while True:
+        added += _close_single_gaps(table.equations, sums_of, hidden, rank)
+        exposed = _recoverable_hidden(table, hidden)
+        chosen = {p for c in exposed if (p := partner(c)) is not None}
+        if not chosen:
+            break  # nothing recoverable, or nothing left to hide beside it
+        hidden |= chosen
+        added += sorted(chosen, key=order.__getitem__)
     for cell in reversed(added):
         hidden.discard(cell)
-        if _recoverable_hidden(table, hidden):
+        if any(_hidden_in(eq, hidden) == 1 for eq in sums_of[cell]) or _recoverable_hidden(
+            table, hidden
+        ):
             hidden.add(cell)
     return Suppression(table, frozenset(hidden), frozenset(primary))
 
 
-def _partners(table: LinearTable, cell: Cell, hidden: set[Cell]) -> set[Cell]:
-    return {c for eq in table.equations if cell in eq for c in eq if c not in hidden}
+def _hidden_in(equation: Mapping[Cell, int], hidden: AbstractSet[Cell]) -> int:
+    return sum(c in hidden for c in equation)
 
 
-def _partners_of_any(table: LinearTable, hidden: set[Cell]) -> set[Cell]:
-    return {
-        c for eq in table.equations if any(h in eq for h in hidden) for c in eq if c not in hidden
-    }
+def _close_single_gaps(
+    equations: tuple[Mapping[Cell, int], ...],
+    sums_of: Mapping[Cell, list[Mapping[Cell, int]]],
+    hidden: set[Cell],
+    rank: Callable[[Cell], tuple[object, ...]],
+) -> list[Cell]:
+    """While a sum has exactly one hidden cell (found by one subtraction), hide another."""
+    added: list[Cell] = []
+    pending = list(equations)
+    while pending:
+        eq = pending.pop()
+        if _hidden_in(eq, hidden) != 1:
+            continue
+        shown = [c for c in eq if c not in hidden]
+        if not shown:
+            continue
+        cell = min(shown, key=rank)
+        hidden.add(cell)
+        added.append(cell)
+        pending += sums_of[cell]
+    return added
 
 
-def _hidden_null_space(table: LinearTable, hidden: Iterable[Cell]) -> tuple[list[Cell], np.ndarray]:
-    cells = list(hidden)
-    if not cells:
-        return cells, np.zeros((0, 0))
+class _RowSpaces:
+    """Row spaces of the sums restricted to the hidden cells, one per connected block.
+
+    A combination of hidden cells can be worked out exactly when it lies in the row space of
+    the sums restricted to the hidden cells. Hidden cells that share no sum, directly or
+    through other hidden cells, are independent, so each block is solved alone: many small
+    decompositions instead of one large one (rank-revealing QR, single-threaded: the matrices
+    are small and BLAS threads only contend).
+    """
+
+    def __init__(self, table: LinearTable, hidden: AbstractSet[Cell]) -> None:
+        from threadpoolctl import threadpool_limits
+
+        self.block_of: dict[Cell, int] = {}
+        self.position: dict[Cell, int] = {}
+        self.bases: list[np.ndarray] = []
+        with threadpool_limits(1):
+            for cells, rows in _blocks(table, hidden):
+                for i, c in enumerate(cells):
+                    self.block_of[c], self.position[c] = len(self.bases), i
+                self.bases.append(_row_space(cells, rows))
+
+    def recoverable_cells(self) -> list[Cell]:
+        return [
+            c for c, b in self.block_of.items()
+            if abs(1.0 - float(np.sum(self.bases[b][self.position[c]] ** 2))) < _TOL
+        ]
+
+    def recoverable(self, combination: Mapping[Cell, float]) -> bool:
+        parts: dict[int, np.ndarray] = {}
+        for c, w in combination.items():
+            if c in self.block_of and w != 0:
+                b = self.block_of[c]
+                vector = parts.setdefault(b, np.zeros(self.bases[b].shape[0]))
+                vector[self.position[c]] += w
+        return all(
+            np.linalg.norm(v - self.bases[b] @ (self.bases[b].T @ v)) < _TOL
+            for b, v in parts.items()
+        )
+
+
+def _row_space(cells: list[Cell], rows: list[Mapping[Cell, int]]) -> np.ndarray:
+    """Orthonormal basis (cells x rank) of the row space of the sums over ``cells``."""
     index = {c: i for i, c in enumerate(cells)}
-    rows = [eq for eq in table.equations if any(c in index for c in eq)]
-    matrix = np.zeros((max(len(rows), 1), len(cells)))
+    matrix = np.zeros((len(cells), max(len(rows), 1)))  # transposed: columns are sums
     for r, eq in enumerate(rows):
         for c, coef in eq.items():
             if c in index:
-                matrix[r, index[c]] = coef
-    return cells, null_space(matrix)
+                matrix[index[c], r] = coef
+    q, r, _ = qr(matrix, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    rank = int(np.sum(diagonal > _TOL * max(matrix.shape) * (diagonal[0] if diagonal.size else 0)))
+    return q[:, :rank]
 
 
-def _recoverable_hidden(table: LinearTable, hidden: set[Cell]) -> list[Cell]:
-    cells, basis = _hidden_null_space(table, hidden)
-    return [c for i, c in enumerate(cells) if np.all(np.abs(basis[i]) < _TOL)]
+def _blocks(
+    table: LinearTable, hidden: AbstractSet[Cell]
+) -> list[tuple[list[Cell], list[Mapping[Cell, int]]]]:
+    """Hidden cells grouped by the sums that link them (union-find), with those sums."""
+    parent = {c: c for c in hidden}
+
+    def root(c: Cell) -> Cell:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    touching = []
+    for eq in table.equations:
+        inside = [c for c in eq if c in parent]
+        if inside:
+            touching.append((inside[0], eq))
+            for c in inside[1:]:
+                parent[root(c)] = root(inside[0])
+    cells: dict[Cell, list[Cell]] = {}
+    for c in hidden:
+        cells.setdefault(root(c), []).append(c)
+    rows: dict[Cell, list[Mapping[Cell, int]]] = {r: [] for r in cells}
+    for first, eq in touching:
+        rows[root(first)].append(eq)
+    return [(cells[r], rows[r]) for r in cells]
+
+
+def _recoverable_hidden(table: LinearTable, hidden: AbstractSet[Cell]) -> list[Cell]:
+    return _RowSpaces(table, hidden).recoverable_cells()
 
 
 # --- the audit's confusion tables ------------------------------------------------------------
@@ -170,7 +262,7 @@ def confusion_tables(
 
 
 def _inside_touched_rows_first(
-    cell: Cell, value: int, hidden: frozenset[Cell]
+    cell: Cell, value: int, hidden: AbstractSet[Cell]
 ) -> tuple[object, ...]:
     """Prefer rows that already hide a cell: a small block of hidden cells protects as well as a
     scattered one and hides less."""

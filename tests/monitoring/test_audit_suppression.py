@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from monitoring.audit.suppression import (
     LinearTable,
@@ -132,3 +134,15 @@ def test_with_two_groups_a_small_count_hides_the_other_groups_cells_too() -> Non
     for group in ("F", "M"):
         assert {("sex", group, c) for c in ("tp", "fp", "tn", "fn")} <= suppression.hidden
     assert ("sex", "M", "n") not in suppression.hidden  # margins stay shown
+
+
+@settings(max_examples=30, deadline=None)
+@given(cells=st.tuples(*[st.integers(0, 9)] * 4))
+def test_hidden_cells_of_any_small_table_have_more_than_one_possible_value(
+    cells: tuple[int, int, int, int],
+) -> None:
+    table = _two_by_two(*cells)
+    result = suppress(table)
+    assume(0 < len(result.hidden) <= 4)  # keeps the brute force small
+    feasible = _feasible_values(table, result.hidden, top=table.values["t"])
+    assert all(len(v) > 1 for v in feasible.values()), (cells, feasible)
