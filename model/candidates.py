@@ -105,7 +105,9 @@ def rule_features(features: Sequence[str], chosen: Sequence[str] = ()) -> tuple[
     picked = []
     for pattern in RULE_PATTERNS:
         hits = [f for f in features if re.search(pattern, f, re.IGNORECASE)]
-        hits.sort(key=lambda f: ("12m" not in f, len(f)))
+        # Counts over a recent window first; "months since" features are not conditions.
+        hits = [f for f in hits if "since" not in f]
+        hits.sort(key=lambda f: ("12m" not in f, "24m" not in f, "ever" not in f, len(f)))
         picked.extend(hits[:1])
     if not picked:
         raise InputError(
@@ -129,13 +131,18 @@ def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed:
         columns = ColumnTransformer([("rule", "passthrough", list(rule))])
         return Pipeline([("features", columns), ("classifier", RuleBaseline())])
     if kind == "logistic":
-        scaled = Pipeline([("impute", SimpleImputer(strategy="median")),
+        # keep_empty_features: a feature with no value in the fit months (a code not yet in
+        # use) stays as a column, so terms map one to one onto registry features.
+        scaled = Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
                            ("scale", StandardScaler())])
         columns = ColumnTransformer([("scaled", scaled, list(features))])
         return Pipeline([("features", columns),
                          ("classifier", LogisticRegression(C=0.05, max_iter=500))])
     if kind == "boosted_trees":
-        columns = ColumnTransformer([("raw", "passthrough", list(features))])
+        # Missing (e.g. "months since" for never) becomes -1, a value trees can split off;
+        # scikit-learn's binning fails on a column that is entirely missing.
+        fill = SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True)
+        columns = ColumnTransformer([("filled", fill, list(features))])
         trees = HistGradientBoostingClassifier(
             learning_rate=0.05, max_iter=150, max_leaf_nodes=15, min_samples_leaf=40,
             l2_regularization=1.0, early_stopping=False, random_state=seed,

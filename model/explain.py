@@ -34,17 +34,37 @@ def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(standardised, dtype=float) * classifier.coef_[0]
 
 
+def _singular_after_one(text: str, start: int) -> str:
+    """"1 contacts with ..." -> "1 contact with ...": the first plural among the next words."""
+    head, words = text[:start], text[start:].split(" ")
+    for i, word in enumerate(words[:5]):
+        if word.endswith("ies"):
+            words[i] = word[:-3] + "y"
+            break
+        if word.endswith("s") and not word.endswith("ss"):
+            words[i] = word[:-1]
+            break
+    return head + " ".join(words)
+
+
 def word_value(value: float, description: str) -> str:
     """Put a feature's value into its registry sentence ("Suspended three times ...")."""
     if "{value}" not in description:
         return description
-    if "times" not in description and float(value).is_integer() and 0 <= value <= 10:
-        text = NUMBER_WORDS[int(value)]
-    elif 0 < value < 1:
-        text = f"{value:.0%}"
-    else:
-        text = f"{value:g}"
-    return description.replace("{value}", text)
+    if description.endswith("(1 yes, 0 no): {value}"):
+        base = description.removesuffix(" (1 yes, 0 no): {value}")
+        return base if value >= 0.5 else f"{base}: no"
+    if "{value} times" in description and float(value).is_integer() and 0 <= value <= 10:
+        return description.replace("{value} times", NUMBER_WORDS[int(value)])
+    if "Missed {value}" in description or "rate" in description.lower():
+        return description.replace("{value}", f"{value:.0%}")
+    if float(value).is_integer():
+        text = description.replace("{value}", str(int(value)))
+        if value == 1:
+            start = text.index("1", description.index("{value}")) + 2
+            text = _singular_after_one(text, start)
+        return text
+    return description.replace("{value}", f"{value:.1f}")
 
 
 def reasons(

@@ -79,6 +79,6 @@ def format_dates(d: np.ndarray | pd.Series, fmt: str = "%d/%m/%Y") -> np.ndarray
     arr = np.asarray(d, dtype="datetime64[D]")
     uniq, inverse = np.unique(arr, return_inverse=True)
     labels = np.array(
-        ["" if np.isnat(u) else pd.Timestamp(u).strftime(fmt) for u in uniq], dtype=object
+        ["" if d is None else d.strftime(fmt) for d in uniq.astype(object)], dtype=object
     )
     return labels[inverse.reshape(arr.shape)]

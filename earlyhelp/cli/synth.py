@@ -41,9 +41,11 @@ def synth(
 ) -> None:
     """Simulate a council's children month by month and write what its systems would export.
 
-    Writes the statutory extracts (Annex A, CIN census XML, SSDA903, school census, youth
-    justice, early help) under OUT/raw, the truth (who each record is, each child's true monthly
-    risk, calibration figures) under OUT/truth, and a JSON report under OUT/reports.
+    OUT/raw: Annex A lists, CIN census XML, SSDA903, school census, youth justice, early help.
+
+    OUT/truth: who each record really is, each child's true monthly risk, calibration figures.
+
+    OUT/reports/synth_report.json: rows per file, timings, seed, calibration means.
     """
     from synthcouncil import SynthConfig, generate
 

@@ -17,6 +17,14 @@ SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
     "local_authority": ("4", "5A", "5C", "5D"),
 }
 
+SOURCE_WORDS: dict[str, str] = {
+    "family": "family, friends or the child",
+    "school": "schools or education services",
+    "health": "health services",
+    "police": "the police",
+    "local_authority": "housing or other council services",
+}
+
 # CIN assessment factor codes by what they tell a practitioner.
 FACTOR_GROUPS: dict[str, tuple[str, ...]] = {
     "exploitation": ("24A", "11A", "CSE", "12A"),
@@ -54,6 +62,13 @@ EXCLUSION_REASON_GROUPS: dict[str, tuple[str, ...]] = {
     "weapons": ("OW",),
     "drugs": ("DA",),
     "disruption": ("PD",),
+}
+
+EXCLUSION_WORDS: dict[str, str] = {
+    "violence": "physical assault",
+    "weapons": "an offensive weapon",
+    "drugs": "drug or alcohol related behaviour",
+    "disruption": "persistent disruptive behaviour",
 }
 
 PERSISTENT_ABSENCE_RATE = 0.10

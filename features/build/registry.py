@@ -15,9 +15,11 @@ import pandas as pd
 
 from features.build.codes import (
     EXCLUSION_REASON_GROUPS,
+    EXCLUSION_WORDS,
     FACTOR_GROUPS,
     FACTOR_WORDS,
     SOURCE_GROUPS,
+    SOURCE_WORDS,
     sql_list,
 )
 
@@ -132,11 +134,11 @@ def _contacts_referrals() -> list[FeatureSpec]:
     for label, codes in SOURCE_GROUPS.items():
         specs.append(count(
             f"contacts_from_{label}_12m", "contacts_referrals", "contacts",
-            f"{{value}} contacts from {label} sources in the last 12 months",
+            f"{{value}} contacts from {SOURCE_WORDS[label]} in the last 12 months",
             f"e.contact_source IN {sql_list(codes)}", 12))
         specs.append(count(
             f"referrals_from_{label}_24m", "contacts_referrals", "referrals",
-            f"{{value}} referrals from {label} sources in the last 24 months",
+            f"{{value}} referrals from {SOURCE_WORDS[label]} in the last 24 months",
             f"e.referral_source IN {sql_list(codes)}", 24))
     return specs
 
@@ -243,7 +245,8 @@ def _exclusions() -> list[FeatureSpec]:
         where = f"{susp} AND e.reason_code IN {sql_list(codes)}"
         for months in (6, 24):
             specs.append(count(f"suspensions_{label}_{months}m", g, s,
-                               f"Suspended {{value}} times for {label} in the last {months} months",
+                               f"Suspended {{value}} times for {EXCLUSION_WORDS[label]} in the "
+                               f"last {months} months",
                                where, months))
     specs += [
         FeatureSpec("suspension_sessions_12m", g,

@@ -79,9 +79,11 @@ def write_annex_a(ext: Extract, t: Tables) -> None:
 
 
 def _referrals_last_year(child: np.ndarray, date: np.ndarray) -> np.ndarray:
-    frame = pd.DataFrame({"child": child, "date": pd.to_datetime(date), "one": 1})
-    rolled = frame.groupby("child").rolling("365D", on="date")["one"].sum()
-    return rolled.to_numpy().astype(np.int64)
+    """For rows sorted by child and date: referrals of the child in the 365 days to this one."""
+    days = date.astype("datetime64[D]").astype(np.int64)
+    key = child.astype(np.int64) * 1_000_000 + days
+    earliest = np.searchsorted(key, key - 364, side="left")
+    return np.arange(len(key)) - earliest + 1
 
 
 def _write_cin_list(ext: Extract, t: Tables) -> None:

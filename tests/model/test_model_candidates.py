@@ -41,6 +41,10 @@ def test_rule_features_are_picked_by_name_or_refused() -> None:
     assert rule_features(features) == ("excluded_permanent_12m", "factor_exploitation_12m",
                                        "factor_gangs_12m")
     assert rule_features(features, ["absence_rate"]) == ("absence_rate",)
+    registry_style = ["permanent_exclusions_ever", "factor_exploitation_months_since_last",
+                      "factor_exploitation_ever", "factor_exploitation_24m", "factor_gangs_24m"]
+    assert rule_features(registry_style) == ("permanent_exclusions_ever",
+                                             "factor_exploitation_24m", "factor_gangs_24m")
     with pytest.raises(InputError, match="baseline_features"):
         rule_features(["absence_rate"])
     with pytest.raises(InputError, match="nope"):

@@ -11,11 +11,21 @@ from model.explain import contributions, reasons, word_value
 from tests.model.builders import RULE_FEATURES, SyntheticWorld
 
 
-def test_values_are_worded() -> None:
-    assert word_value(3, "Suspended {value} for violence") == "Suspended three times for violence"
-    assert word_value(12, "Suspended {value} times") == "Suspended 12 times"
-    assert word_value(0.25, "Missed {value} of sessions") == "Missed 25% of sessions"
-    assert word_value(1, "Permanently excluded") == "Permanently excluded"
+@pytest.mark.parametrize("value,description,words", [
+    (3, "Suspended {value} times for violence", "Suspended three times for violence"),
+    (1, "Suspended {value} times for violence", "Suspended once for violence"),
+    (12, "Suspended {value} times", "Suspended 12 times"),
+    (0.25, "Missed {value} of sessions", "Missed 25% of sessions"),
+    (1, "Looked after now (1 yes, 0 no): {value}", "Looked after now"),
+    (4, "{value} contacts with children's social care", "4 contacts with children's social care"),
+    (1, "{value} contacts with children's social care", "1 contact with children's social care"),
+    (1, "{value} child protection enquiries (section 47)", "1 child protection enquiry "
+     "(section 47)"),
+    (2.5, "{value} more contacts than before", "2.5 more contacts than before"),
+    (1, "Permanently excluded", "Permanently excluded"),
+])
+def test_values_are_worded(value: float, description: str, words: str) -> None:
+    assert word_value(value, description) == words
 
 
 def test_contributions_are_exact_and_reasons_follow_them(world: SyntheticWorld) -> None:
