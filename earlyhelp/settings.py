@@ -45,6 +45,12 @@ class ModelSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     label: str = "custody_12m"
+    # The outcome the learned candidates are fitted on; scores are then calibrated to, and
+    # evaluated on, `label`. Custody without earlier youth justice contact is by definition a
+    # first entry to youth justice, and with about ten a year there are too few to learn from
+    # (a few dozen children in any training window); first-time entry shares its drivers and
+    # has more than ten times the positives. None fits on `label` itself.
+    fit_label: str | None = "first_time_entry_12m"
     # New flagged referrals Early Help can take per month.
     capacity: int = Field(20, ge=1)
     registered_name: str = "earlyhelp-custody-risk"

@@ -167,9 +167,11 @@ def fit_calibrated(
     *,
     negative_rate: float,
     seed: int,
+    fit_label: str | None = None,
 ) -> Pipeline:
-    """Fit on ``fit``, then sigmoid-calibrate the frozen classifier on ``calibration``."""
-    y_fit = fit[label].to_numpy()
+    """Fit on ``fit`` (to ``fit_label`` if given), then sigmoid-calibrate the frozen
+    classifier to ``label`` on ``calibration``, so the score is a probability of ``label``."""
+    y_fit = fit[fit_label or label].to_numpy()
     rows, weights = sample_negatives(y_fit, negative_rate, seed)
     # One native thread: OpenMP trees oversubscribe a shared 2-core machine badly.
     # Trees fit unweighted: scikit-learn 1.9 bins weighted data with one weighted percentile

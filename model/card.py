@@ -94,6 +94,7 @@ def context(evaluation: EvaluationReport, facts: CardFacts) -> dict[str, object]
     return {
         **facts.__dict__,
         "label": evaluation.label,
+        "fit_label": evaluation.fit_label or evaluation.label,
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "winner": evaluation.winner,
         "candidates": sorted(evaluation.candidates),

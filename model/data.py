@@ -33,6 +33,12 @@ class ModelData:
     label: str
     fingerprint: str
     unlabelled_rows: int
+    # What the learned candidates are fitted on (the evaluated label unless settings say).
+    fit_label: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.fit_label or self.label
 
     @property
     def months(self) -> list[date]:
@@ -79,14 +85,19 @@ def _feature_columns(matrix_cols: list[str], registry: pd.DataFrame, warehouse: 
     return features
 
 
-def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], label: str) -> str:
+def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], *labels: str) -> str:
     """A hash of the labelled matrix (sorted by child and month), stable across runs."""
-    hashed = pd.util.hash_pandas_object(frame[[*KEYS, *features, label]], index=False)
+    columns = [*KEYS, *features, *dict.fromkeys(labels)]
+    hashed = pd.util.hash_pandas_object(frame[columns], index=False)
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:16]
 
 
-def load_model_data(warehouse: Path, label: str) -> ModelData:
-    """Read the labelled population and registry for ``label`` from ``warehouse``."""
+def load_model_data(warehouse: Path, label: str, fit_label: str | None = None) -> ModelData:
+    """Read the labelled population and registry for ``label`` from ``warehouse``.
+
+    ``fit_label``, when given, is read beside it for fitting; rows where either is not yet
+    matured are left out.
+    """
     import duckdb
 
     if not warehouse.exists():
@@ -96,11 +107,15 @@ def load_model_data(warehouse: Path, label: str) -> ModelData:
         registry = con.execute("SELECT * FROM feature_registry").df()
         matrix_cols = [r[0] for r in con.execute("DESCRIBE feature_matrix").fetchall()]
         label_cols = [r[0] for r in con.execute("DESCRIBE labels").fetchall()]
-        if label not in label_cols:
-            raise InputError(
-                f"{warehouse}: labels has no column '{label}' (it has "
-                f"{[c for c in label_cols if c not in KEYS]})"
-            )
+        for name, setting in ((label, "--label / model.label"), (fit_label, "model.fit_label")):
+            if name is not None and name not in label_cols:
+                raise InputError(
+                    f"{warehouse}: labels has no column '{name}' (it has "
+                    f"{[c for c in label_cols if c not in KEYS]}); check {setting}"
+                )
+        fit_label = None if fit_label == label else fit_label
+        extra = f', CAST(l."{fit_label}" AS INTEGER) AS "{fit_label}"' if fit_label else ""
+        extra_where = f' AND l."{fit_label}" IS NOT NULL' if fit_label else ""
         features = _feature_columns(matrix_cols, registry, warehouse)
         unlabelled = con.execute(
             f'SELECT count(*) FROM labels WHERE "{label}" IS NULL'
@@ -108,12 +123,12 @@ def load_model_data(warehouse: Path, label: str) -> ModelData:
         feature_sql = ", ".join(f'f."{c}"' for c in features)
         frame = con.execute(
             f"""SELECT f.child_key, f.as_of, {feature_sql},
-                       CAST(l."{label}" AS INTEGER) AS "{label}",
+                       CAST(l."{label}" AS INTEGER) AS "{label}"{extra},
                        {", ".join(f"p.{c}" for c in PROTECTED)}
                 FROM feature_matrix f
                 JOIN labels l USING (child_key, as_of)
                 LEFT JOIN protected_attributes p USING (child_key, as_of)
-                WHERE l."{label}" IS NOT NULL
+                WHERE l."{label}" IS NOT NULL{extra_where}
                 ORDER BY f.child_key, f.as_of"""
         ).df()
     if frame.empty:
@@ -125,8 +140,9 @@ def load_model_data(warehouse: Path, label: str) -> ModelData:
         features=tuple(features),
         registry=registry,
         label=label,
-        fingerprint=fingerprint(frame, tuple(features), label),
+        fingerprint=fingerprint(frame, tuple(features), label, *([fit_label] if fit_label else [])),
         unlabelled_rows=int(unlabelled[0]) if unlabelled else 0,
+        fit_label=fit_label or label,
     )
 
 

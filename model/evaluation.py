@@ -250,6 +250,8 @@ class EvaluationReport(BaseModel):
     """``reports/evaluation.json``: every candidate on the same test months."""
 
     label: str
+    # The outcome the learned candidates were fitted on before calibration to ``label``.
+    fit_label: str = ""
     capacity: int
     test_months: list[date]
     tie_rule: str = TIE_RULE

@@ -34,12 +34,14 @@ class FoldSummary(BaseModel):
     test_months: list[date]
     fit_rows: int
     fit_positives: int
+    fit_label_positives: int
     test_positives: int
 
 
 class TrainReport(StepReport):
     step: str = "train"
     label: str
+    fit_label: str
     warehouse: str
     labelled_rows: int
     unlabelled_rows: int
@@ -76,9 +78,12 @@ def choose_winner(blocks: dict[str, MetricBlock]) -> str:
 
 def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
          calibration: pd.DataFrame, settings: Settings, seed: int) -> Pipeline:
+    # The rule's rates are read straight off the evaluated label; learned candidates fit the
+    # (more frequent) fit label and are calibrated to the evaluated one.
     return fit_calibrated(
         make_pipeline(kind, data.features, rule, settings.model.seed), fit, calibration,
         data.label, negative_rate=settings.model.negative_sample_rate, seed=seed,
+        fit_label=None if kind == "rule" else data.target,
     )
 
 
@@ -101,7 +106,9 @@ def cross_validate(
         summaries.append(FoldSummary(
             fit_months=list(fold.fit_months), calibration_months=list(fold.calibration_months),
             test_months=list(fold.test_months), fit_rows=len(fit),
-            fit_positives=int(fit[data.label].sum()), test_positives=int(test[data.label].sum()),
+            fit_positives=int(fit[data.label].sum()),
+            fit_label_positives=int(fit[data.target].sum()),
+            test_positives=int(test[data.label].sum()),
         ))
         del fit, calibration
     test_frame = pd.concat(tests, ignore_index=True)
@@ -141,7 +148,7 @@ def _train(
     probe = StepReport(step="train")
     with timed(probe, "load"):
         step("loading the feature warehouse")
-        data = load_model_data(warehouse, label)
+        data = load_model_data(warehouse, label, ms.fit_label)
         rule = rule_features(data.features, ms.baseline_features)
         folds = make_folds(data.months, ms)
     with timed(probe, "cross_validate"):
@@ -163,7 +170,7 @@ def _train(
             scores["true risk"] = oracle_s
             oracle = evaluate(oracle_s)
     evaluation = EvaluationReport(
-        label=label, capacity=ms.capacity,
+        label=label, fit_label=data.target, capacity=ms.capacity,
         test_months=sorted({m for f in folds for m in f.test_months}),
         baseline_rule=describe_rule(rule, data.registry), winner=winner,
         model=blocks[winner], baseline=blocks["rule"], oracle=oracle,
@@ -175,7 +182,7 @@ def _train(
         final = _fit(winner, data, rule, _rows(data.frame, split.fit_months),
                      _rows(data.frame, split.calibration_months), settings, ms.seed)
     report = TrainReport(
-        label=label, warehouse=str(warehouse), labelled_rows=len(data.frame),
+        label=label, fit_label=data.target, warehouse=str(warehouse), labelled_rows=len(data.frame),
         unlabelled_rows=data.unlabelled_rows, positives=int(data.frame[label].sum()),
         features=len(data.features), first_month=data.months[0], last_month=data.months[-1],
         data_fingerprint=data.fingerprint, baseline_rule=evaluation.baseline_rule,

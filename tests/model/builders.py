@@ -99,7 +99,12 @@ def build_feature_warehouse(
     as_of = months[month]
     base = pd.DataFrame({"child_key": keys[child], "as_of": as_of})
     feature_matrix = pd.concat([base, feats], axis=1)
-    labels = base.assign(custody_12m=pd.array(label, dtype="Int64"))
+    # A broader outcome with the same drivers that includes every custody case (as first-time
+    # entry to youth justice includes custody without earlier contact).
+    broader = np.where(np.isnan(label), np.nan,
+                       np.maximum(label, rng.random(child.size) < 1 / (1 + np.exp(-logit - 2.5))))
+    labels = base.assign(custody_12m=pd.array(label, dtype="Int64"),
+                         first_time_entry_12m=pd.array(broader, dtype="Int64"))
     sex = rng.choice(["M", "F"], n_children, p=[0.6, 0.4])
     eth = rng.choice(["White", "Black", "Asian", "Mixed", "Other"], n_children,
                      p=[0.7, 0.1, 0.1, 0.06, 0.04])

@@ -79,3 +79,21 @@ def test_rule_is_written_down_in_words() -> None:
     registry = pd.DataFrame({"feature": ["a"], "description": ["Suspended {value} times"]})
     words = describe_rule(["a"], registry)
     assert words.startswith("Flag a child") and "a (Suspended" in words
+
+
+def test_fit_label_fits_and_label_calibrates(world: SyntheticWorld) -> None:
+    data = load_model_data(world.warehouse, "custody_12m", "first_time_entry_12m")
+    fit = data.frame[data.frame["as_of"].isin(data.months[:12])]
+    cal = data.frame[data.frame["as_of"].isin(data.months[12:18])]
+    model = fit_calibrated(make_pipeline("logistic", data.features, RULE_FEATURES, 1), fit, cal,
+                           "custody_12m", negative_rate=0.2, seed=1,
+                           fit_label="first_time_entry_12m")
+    # Scores are probabilities of custody, not of the broader outcome fitted to.
+    p = model.predict_proba(cal)[:, 1].mean()
+    assert 0.3 * cal["custody_12m"].mean() < p < 3 * cal["custody_12m"].mean()
+    assert p < 0.5 * cal["first_time_entry_12m"].mean()
+    direct = fit_calibrated(make_pipeline("logistic", data.features, RULE_FEATURES, 1), fit,
+                            cal, "custody_12m", negative_rate=0.2, seed=1)
+    inner = [m.named_steps["classifier"].calibrated_classifiers_[0].estimator.estimator.coef_
+             for m in (model, direct)]
+    assert not np.allclose(inner[0], inner[1])

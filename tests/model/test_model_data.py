@@ -79,3 +79,18 @@ def test_unknown_label_and_missing_tables_are_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not_a_label"):
         load_model_data(build_feature_warehouse(tmp_path / "b", n_children=20).warehouse,
                         "not_a_label")
+
+
+def test_fit_label_is_loaded_beside_the_evaluated_label(world: SyntheticWorld) -> None:
+    both = load_model_data(world.warehouse, "custody_12m", "first_time_entry_12m")
+    assert both.target == "first_time_entry_12m" and both.label == "custody_12m"
+    frame = both.frame
+    # The broader outcome includes every custody case and more.
+    assert (frame["first_time_entry_12m"] >= frame["custody_12m"]).all()
+    assert frame["first_time_entry_12m"].sum() > 2 * frame["custody_12m"].sum()
+    alone = load_model_data(world.warehouse, "custody_12m")
+    assert alone.target == "custody_12m" and both.fingerprint != alone.fingerprint
+    same = load_model_data(world.warehouse, "custody_12m", "custody_12m")
+    assert same.fingerprint == alone.fingerprint
+    with pytest.raises(InputError, match=r"model\.fit_label"):
+        load_model_data(world.warehouse, "custody_12m", "no_such_label")
