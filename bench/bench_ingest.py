@@ -61,6 +61,7 @@ def run(workdir: Path) -> dict[str, object]:
         "files_failed": report["files_failed"],
         "rows_read": totals["rows_read"],
         "rows_loaded": totals["rows_loaded"],
+        "rows_new": totals["rows_new"],
         "rows_already_loaded": totals["rows_already_loaded"],
         "rows_quarantined": totals["rows_quarantined"],
         "quarantined_by_reason": totals["by_reason"],

@@ -82,11 +82,9 @@ def _print_summary(report: IngestReport) -> None:
     table = Table(
         title=f"ingest (extract date {report.extract_date}, {report.extract_date_source})"
     )
-    for name in ("file", "table", "read", "loaded", "already", "quarantined", "reasons"):
-        table.add_column(
-            name,
-            justify="right" if name in {"read", "loaded", "already", "quarantined"} else "left",
-        )
+    counts = ("read", "loaded", "new", "quarantined")
+    for name in ("file", "table", *counts, "reasons"):
+        table.add_column(name, justify="right" if name in counts else "left")
     for f in report.files:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(f.by_reason.items()))
         table.add_row(
@@ -94,7 +92,7 @@ def _print_summary(report: IngestReport) -> None:
             f.detected_table or "[red]unreadable[/]",
             str(f.rows_read),
             str(f.rows_loaded),
-            str(f.rows_already_loaded),
+            str(f.rows_new),
             str(f.rows_quarantined),
             "[red]not read: see below[/]" if f.error else reasons,
         )
@@ -104,7 +102,7 @@ def _print_summary(report: IngestReport) -> None:
         "",
         str(t.rows_read),
         str(t.rows_loaded),
-        str(t.rows_already_loaded),
+        str(t.rows_new),
         str(t.rows_quarantined),
         ", ".join(f"{k} {v}" for k, v in sorted(t.by_reason.items())),
     )

@@ -12,22 +12,31 @@ from earlyhelp.reports import StepReport
 
 
 class Counts(BaseModel):
+    """``rows_read == rows_loaded + rows_quarantined``; ``rows_loaded == rows_new +
+    rows_already_loaded``."""
+
     rows_read: int = 0
+    # Valid rows: each is in the warehouse after this run, added now or already there.
     rows_loaded: int = 0
+    rows_new: int = 0
     # Valid rows whose canonical row (without provenance and recorded date) is already in the
     # warehouse, from an earlier run, an earlier file, or earlier in this file with another
-    # recorded date: the same fact again, so not added and not quarantined.
+    # recorded date: the same fact again, so not added twice and not quarantined.
     rows_already_loaded: int = 0
     rows_quarantined: int = 0
     by_reason: dict[str, int] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _rows_add_up(self) -> Counts:
-        total = self.rows_loaded + self.rows_already_loaded + self.rows_quarantined
-        if self.rows_read != total:
+        if self.rows_read != self.rows_loaded + self.rows_quarantined:
             raise ValueError(
-                f"rows_read {self.rows_read} != loaded {self.rows_loaded} + already loaded "
-                f"{self.rows_already_loaded} + quarantined {self.rows_quarantined}"
+                f"rows_read {self.rows_read} != loaded {self.rows_loaded} + quarantined "
+                f"{self.rows_quarantined}"
+            )
+        if self.rows_loaded != self.rows_new + self.rows_already_loaded:
+            raise ValueError(
+                f"rows_loaded {self.rows_loaded} != new {self.rows_new} + already loaded "
+                f"{self.rows_already_loaded}"
             )
         if sum(self.by_reason.values()) != self.rows_quarantined:
             raise ValueError("quarantine reasons do not add up to rows_quarantined")
@@ -37,6 +46,7 @@ class Counts(BaseModel):
         return Counts(
             rows_read=self.rows_read + other.rows_read,
             rows_loaded=self.rows_loaded + other.rows_loaded,
+            rows_new=self.rows_new + other.rows_new,
             rows_already_loaded=self.rows_already_loaded + other.rows_already_loaded,
             rows_quarantined=self.rows_quarantined + other.rows_quarantined,
             by_reason=dict(Counter(self.by_reason) + Counter(other.by_reason)),

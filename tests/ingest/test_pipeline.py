@@ -36,7 +36,7 @@ def test_every_contract_table_is_created_and_every_file_loads(tmp_path: Path) ->
     report = _run(write_world(tmp_path / "raw"), tmp_path / "out")
     assert report.files_failed == 0
     for f in report.files:
-        assert f.rows_read == f.rows_loaded + f.rows_already_loaded + f.rows_quarantined
+        assert f.rows_read == f.rows_loaded + f.rows_quarantined
         assert f.rows_quarantined == 0, f
     empty = [t for t in TABLES if report.table_rows[t] == 0]
     assert empty == []
@@ -68,10 +68,9 @@ def test_ingesting_the_same_extract_twice_adds_nothing(tmp_path: Path) -> None:
     )
     first = _run(raw, tmp_path / "out")
     second = _run(raw, tmp_path / "out")
-    assert second.totals.rows_loaded == 0
-    assert second.totals.rows_already_loaded == first.totals.rows_loaded + (
-        first.totals.rows_already_loaded
-    )
+    assert second.totals.rows_new == 0
+    assert second.totals.rows_loaded == second.totals.rows_already_loaded
+    assert second.totals.rows_already_loaded == first.totals.rows_loaded
     assert second.table_rows == first.table_rows  # quarantine included
 
 
@@ -86,7 +85,7 @@ def test_a_later_extract_adds_only_what_is_new(tmp_path: Path) -> None:
     write_csv(later / "youth_justice" / "any_name.csv", [again, new])
     report = _run(later, tmp_path / "out")
     (f,) = report.files
-    assert (f.rows_loaded, f.rows_already_loaded, f.rows_quarantined) == (1, 1, 0)
+    assert (f.rows_loaded, f.rows_new, f.rows_already_loaded, f.rows_quarantined) == (2, 1, 1, 0)
     assert report.table_rows["yj_outcomes"] == 2
 
 
@@ -135,7 +134,7 @@ def test_same_assessment_in_two_census_years_is_one_row(tmp_path: Path) -> None:
     write_cin(raw, 2022)
     report = _run(raw, tmp_path / "out")
     assert report.table_rows["assessments"] == 1
-    assert report.files[1].rows_already_loaded == report.files[0].rows_loaded
+    assert report.files[1].rows_already_loaded == report.files[0].rows_new
 
 
 def test_person_rows_map_sex_and_copy_identifiers(tmp_path: Path) -> None:
