@@ -66,6 +66,19 @@ def _headline(name: str, block: MetricBlock) -> dict[str, str]:
     }
 
 
+def _new_referrals(name: str, block: MetricBlock) -> dict[str, str]:
+    nr = block.new_referrals
+    if nr is None:
+        return {"name": name, "flagged": "n/a", "children": "n/a", "reached": "n/a"}
+    iv = nr.share_reached_interval
+    share = _pct(nr.share_reached)
+    if iv.low is not None and iv.high is not None:
+        share += f" ({_pct(iv.low)}-{_pct(iv.high)})"
+    return {"name": name, "flagged": str(nr.children_flagged),
+            "children": str(nr.children_with_outcome),
+            "reached": f"{nr.children_reached} = {share}"}
+
+
 def _group_rows(block: MetricBlock) -> dict[str, list[dict[str, str]]]:
     out = {}
     for attribute, groups in block.by_group.items():
@@ -104,6 +117,7 @@ def context(evaluation: EvaluationReport, facts: CardFacts) -> dict[str, object]
         "test_from": str(evaluation.test_months[0]),
         "test_to": str(evaluation.test_months[-1]),
         "headline": [_headline(n, b) for n, b in blocks.items()],
+        "new_referrals": [_new_referrals(n, b) for n, b in blocks.items()],
         "baseline_rule": evaluation.baseline_rule,
         "oracle_note": oracle_note,
         "slope": _num(evaluation.model.calibration_slope, 2),

@@ -64,6 +64,27 @@ class Disparity(BaseModel):
     interval: Interval
 
 
+class NewReferrals(BaseModel):
+    """Capacity read as *new* referrals: a child flagged once is not flagged again.
+
+    In each test month, in order, the top-k children not flagged in an earlier test month are
+    flagged (ties pessimistic as above). A child with the outcome is *reached* when flagged in
+    a month whose 12-month window holds their custodial sentence. Children are the unit, so
+    the interval is Wilson's score interval on reached / children with the outcome.
+    """
+
+    rule: str = (
+        "each test month: the top-k children not flagged in an earlier test month; a child "
+        "with the outcome counts as reached if flagged in a month whose window holds it"
+    )
+    children_flagged: int
+    children_with_outcome: int
+    children_reached: int
+    share_reached: float | None
+    share_reached_interval: Interval
+    flagged_with_outcome: int
+
+
 class MetricBlock(BaseModel):
     rows: int
     positives: int
@@ -84,6 +105,7 @@ class MetricBlock(BaseModel):
     calibration_curve: list[CalibrationBin] = Field(default_factory=list)
     by_group: dict[str, dict[str, GroupMetrics]] = Field(default_factory=dict)
     disparity: dict[str, list[Disparity]] = Field(default_factory=dict)
+    new_referrals: NewReferrals | None = None
 
 
 def month_codes(as_of: pd.Series) -> np.ndarray:
@@ -117,6 +139,39 @@ def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarra
         above, tied = s > kth, s == kth
         total += t[above].sum() + (k - above.sum()) * t[tied].mean()
     return total
+
+
+def flag_new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
+                       k: int) -> np.ndarray:
+    """Flag the top ``k`` children a month among those not flagged in an earlier month."""
+    flagged = np.zeros(scores.size, dtype=bool)
+    done = np.zeros(int(child.max()) + 1 if child.size else 0, dtype=bool)
+    for m in np.unique(months):
+        rows = np.flatnonzero((months == m) & ~done[child])
+        order = rows[np.lexsort((y[rows], -scores[rows]))][:k]
+        flagged[order] = True
+        done[child[order]] = True
+    return flagged
+
+
+def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
+                  k: int) -> NewReferrals:
+    from scipy.stats import binomtest
+
+    flagged = flag_new_referrals(scores, y, months, child, k)
+    hit = flagged & (y == 1)
+    with_outcome = np.unique(child[y == 1]).size
+    reached = np.unique(child[hit]).size
+    share, ci = None, Interval(low=None, high=None)
+    if with_outcome:
+        share = reached / with_outcome
+        low, high = binomtest(reached, with_outcome).proportion_ci(method="wilson")
+        ci = Interval(low=float(low), high=float(high))
+    return NewReferrals(
+        children_flagged=int(np.unique(child[flagged]).size), children_with_outcome=with_outcome,
+        children_reached=reached, share_reached=share, share_reached_interval=ci,
+        flagged_with_outcome=int(hit.sum()),
+    )
 
 
 def _clean(value: float) -> float | None:
@@ -232,6 +287,7 @@ def evaluate_scores(
         ),
         calibration_slope=slope, calibration_intercept=intercept,
         calibration_curve=calibration_curve(scores, y),
+        new_referrals=new_referrals(scores, y, months, child, capacity),
     )
     for attribute in GROUP_ATTRIBUTES:
         codes, names = pd.factorize(frame[attribute].fillna("unknown").astype(str), sort=True)

@@ -15,6 +15,8 @@ from model.evaluation import (
     evaluate_scores,
     expected_true_positives,
     flag_at_capacity,
+    flag_new_referrals,
+    new_referrals,
 )
 
 
@@ -120,3 +122,29 @@ def test_evaluate_scores_reports_groups_and_disparity() -> None:
         abs(f.false_negative_rate - m.false_negative_rate))
     # One group only: no disparity can be computed.
     assert block.disparity["ethnicity_group"][0].value is None
+
+
+def test_new_referrals_flag_each_child_once_and_count_children() -> None:
+    # Two months, three children, capacity 1. Month 0 flags child 0 (highest score, no
+    # outcome); month 1 may not flag child 0 again, so child 1 is flagged while its outcome
+    # window is open: one of the two children with the outcome is reached.
+    scores = np.array([0.9, 0.8, 0.1, 0.9, 0.8, 0.7])
+    y = np.array([0, 1, 0, 0, 1, 1])
+    months = np.array([0, 0, 0, 1, 1, 1])
+    child = np.array([0, 1, 2, 0, 1, 2])
+    flagged = flag_new_referrals(scores, y, months, child, 1)
+    assert flagged.tolist() == [True, False, False, False, True, False]
+    block = new_referrals(scores, y, months, child, 1)
+    assert (block.children_flagged, block.children_with_outcome, block.children_reached) == (
+        2, 2, 1)
+    assert block.share_reached == 0.5
+    low, high = block.share_reached_interval.low, block.share_reached_interval.high
+    assert low is not None and high is not None and low < 0.5 < high
+
+
+def test_new_referrals_break_ties_pessimistically() -> None:
+    scores = np.array([0.5, 0.5])
+    y = np.array([1, 0])
+    flagged = flag_new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1)
+    assert flagged.tolist() == [False, True]
+    assert new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1).children_reached == 0
