@@ -41,7 +41,34 @@ def train(
                                step=lambda text: progress.update(task, description=text))
     _out.print(f"winner: {report.winner}; run {report.run_id}; "
                f"{settings.model.registered_name} version {report.model_version} @challenger")
+    _print_headline(Path(report.evaluation_path))
     _out.print(f"evaluation: {report.evaluation_path} ({report.seconds:.1f} s)")
+
+
+def _print_headline(path: Path) -> None:
+    """Recall at capacity and children reached, model beside the rule and the ceiling."""
+    from model.evaluation import EvaluationReport, MetricBlock
+
+    evaluation = EvaluationReport.model_validate_json(path.read_text())
+
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.1%}"
+
+    def line(name: str, block: MetricBlock) -> str:
+        iv = block.intervals["recall_at_capacity"]
+        text = (f"  {name:<22} recall at capacity {pct(block.recall_at_capacity)} "
+                f"(95% {pct(iv.low)} to {pct(iv.high)})")
+        if block.new_referrals is not None:
+            nr = block.new_referrals
+            text += f"; children reached {nr.children_reached}/{nr.children_with_outcome}"
+        return text
+
+    _out.print(f"{evaluation.label} on {len(evaluation.test_months)} test months, "
+               f"{evaluation.capacity} flags a month:")
+    _out.print(line(f"model ({evaluation.winner})", evaluation.model))
+    _out.print(line("practitioners' rule", evaluation.baseline))
+    if evaluation.oracle is not None:
+        _out.print(line("true risk (ceiling)", evaluation.oracle))
 
 
 def promote(

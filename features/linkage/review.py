@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from earlyhelp.errors import InputError
+from features.linkage.records import REQUIRED_COLUMNS
 
 DECISION_COLUMNS: tuple[str, ...] = (
     "record_id_l",
@@ -26,16 +27,8 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "decided_at",
 )
 DECISIONS = ("match", "non_match")
-SIDE_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "id_system",
-    "source_id",
-    "forename",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-)
+# What a reviewer compares side by side: the identifying columns of a person record.
+SIDE_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS[: REQUIRED_COLUMNS.index("postcode") + 1]
 
 
 def ensure_decisions_table(con: duckdb.DuckDBPyConnection) -> None:

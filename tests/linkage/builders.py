@@ -255,6 +255,9 @@ class World:
 
 
 def _surname_pool(rng: random.Random, n: int) -> list[str]:
+    # At most 80% of the possible names: asking for all of them would never finish (a region
+    # of 250,000 children asks for more names than the syllables can make).
+    n = min(n, int(0.8 * len(_SYLLABLES) ** 2 * len(_ENDINGS)))
     names = set()
     while len(names) < n:
         names.add(rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES) + rng.choice(_ENDINGS))
@@ -262,6 +265,7 @@ def _surname_pool(rng: random.Random, n: int) -> list[str]:
 
 
 def _postcodes(rng: random.Random, n: int) -> list[str]:
+    n = min(n, int(0.8 * 20 * 10 * 20**2))  # as above: at most 80% of the possible codes
     codes = set()
     while len(codes) < n:
         district = rng.randint(1, 20)
