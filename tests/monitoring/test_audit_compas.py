@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from monitoring.audit.io import read_scores
 from monitoring.audit.pipeline import AuditSpec, audit_table
 
-DATA = Path(__file__).parent / "data" / "compas_two_years.csv"
+# Counts per (race, sex, decile_score, two_year_recid), not rows: the repository holds
+# aggregate figures only, never a record of a real person. Expanded to rows for the audit.
+COUNTS = Path(__file__).parent / "data" / "compas_two_years_counts.csv"
 PUBLISHED = {  # group: (false positive rate %, false negative rate %), notebook figures
     "African-American": (44.85, 27.99),
     "Caucasian": (23.45, 47.72),
@@ -28,11 +31,15 @@ PUBLISHED = {  # group: (false positive rate %, false negative rate %), notebook
 
 
 @pytest.fixture(scope="module")
-def result():  # type: ignore[no-untyped-def]
+def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    counts = pd.read_csv(COUNTS)
+    rows = counts.loc[counts.index.repeat(counts.pop("count"))]
+    data = tmp_path_factory.mktemp("compas") / "compas_two_years.csv"
+    rows.to_csv(data, index=False)
     spec = AuditSpec(label="two_year_recid", score="decile_score", groups=["race", "sex"],
                      threshold=5, n_boot=500)
-    table = read_scores(DATA, label=spec.label, score=spec.score, groups=spec.groups)
-    return audit_table(table, spec, source=str(DATA))
+    table = read_scores(data, label=spec.label, score=spec.score, groups=spec.groups)
+    return audit_table(table, spec, source=str(data))
 
 
 @pytest.mark.parametrize("group", sorted(PUBLISHED))
