@@ -8,6 +8,8 @@
    longer than the link itself, so scaling is measured on the builder's tables. Target: a
    250,000-child region in under 5 minutes, and time growing no faster than n log n (the
    largest size may take at most 1.25 times the n log n extrapolation from the smallest).
+3. The generator's own 250,000-child region (generate, ingest, link with the truth): the same
+   targets as the default world's quality and the region's time, on the real extracts.
 
 Each measurement runs in its own process so memory figures are its own.
 """
@@ -33,7 +35,7 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _default_world(workdir: Path) -> dict:
+def _default_world(workdir: Path, children: int | None = None) -> dict:
     from earlyhelp.settings import Settings
     from features.ingest.pipeline import ingest
     from features.linkage.pipeline import link
@@ -41,13 +43,15 @@ def _default_world(workdir: Path) -> dict:
 
     settings = Settings()
     start = time.perf_counter()
-    root = generate(SynthConfig(out=workdir / "world")).root
+    config = SynthConfig(out=workdir / "world", **({"children": children} if children else {}))
+    root = generate(config).root
     generated = time.perf_counter() - start
     warehouse = workdir / "warehouse.duckdb"
     ingest(root / "raw", warehouse, settings)
     ingested = time.perf_counter() - start - generated
     report = link(warehouse, settings, truth=root / "truth")
     return _figures(report) | {
+        "children": config.children,
         "generate_seconds": round(generated, 1),
         "ingest_seconds": round(ingested, 1),
     }
@@ -104,6 +108,7 @@ def _measure(workdir: Path, *args: str) -> dict:
 
 def run(workdir: Path) -> dict:
     default = _measure(workdir / "default", "default")
+    region_world = _measure(workdir / "region", "default", str(SIZES[-1]))
     scaling = [_measure(workdir / f"n{n}", "builder", str(n)) for n in SIZES]
     ok = [s for s in scaling if "link_seconds" in s]
     growth_ok = False
@@ -125,9 +130,13 @@ def run(workdir: Path) -> dict:
     region_ok = (
         largest.get("children") == SIZES[-1]
         and largest.get("link_seconds", math.inf) < REGION_TARGET_SECONDS
+        and region_world.get("link_seconds", math.inf) < REGION_TARGET_SECONDS
+        and (region_world.get("pairwise_precision") or 0) >= 0.995
+        and (region_world.get("pairwise_recall") or 0) >= 0.98
     )
     return {
         "default_world": default,
+        "region_world": region_world,
         "scaling": scaling,
         "growth": growth,
         "targets": {
@@ -144,7 +153,7 @@ def run(workdir: Path) -> dict:
 def _main(argv: list[str]) -> None:
     workdir, kind, *rest = argv
     result = (
-        _default_world(Path(workdir))
+        _default_world(Path(workdir), int(rest[0]) if rest else None)
         if kind == "default"
         else _builder_world(Path(workdir), int(rest[0]))
     )

@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +35,12 @@ def peak_rss_mib() -> float:
 def main(names: list[str]) -> int:
     RESULTS.mkdir(exist_ok=True)
     names = names or _available()
+    if len(names) > 1:
+        # One process per benchmark: peak memory of finished children (RUSAGE_CHILDREN) is a
+        # running maximum, so a benchmark run after another would report the other's peak.
+        codes = [subprocess.run([sys.executable, "-m", "bench.run", n], check=False).returncode
+                 for n in names]
+        return 1 if any(codes) else 0
     failed = []
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
