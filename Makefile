@@ -28,12 +28,17 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp train --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
 	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp promote --approved-by "make demo" || \
 		echo "The gate refused the challenger (its reasons are above and in the MLflow run)."
+	$(BIN)/earlyhelp audit --scores $(OUT)/reports/test_scores.parquet --label custody_12m \
+		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
+		--group disability --group age_band --outcome "a custodial sentence within 12 months" \
+		--out $(OUT)/audit
 	@echo
 	@echo "Outputs:"
 	@echo "  raw extracts       $(OUT)/world/raw"
 	@echo "  truth (tests only) $(OUT)/world/truth"
 	@echo "  warehouse          $(OUT)/warehouse.duckdb"
 	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
+	@echo "  fairness audit     $(OUT)/audit/audit.html (the model's flags on the test months)"
 	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
 
 lint: install  ## ruff

@@ -174,6 +174,20 @@ def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: 
     )
 
 
+def scored_test_rows(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
+                      capacity: int) -> pd.DataFrame:
+    """One row per test child-month: pseudonymous key, month, outcome, protected attributes,
+    each candidate's score and whether it was flagged at capacity (for ``earlyhelp audit``)."""
+    y = frame["y"].to_numpy().astype(int)
+    months = month_codes(frame["as_of"])
+    table = frame.drop(columns="y").assign(**{label: y})
+    for name, s in scores.items():
+        column = name.replace(" ", "_")
+        table[f"{column}_score"] = s
+        table[f"{column}_flagged"] = flag_at_capacity(s, y, months, capacity).astype(np.int8)
+    return table
+
+
 def _clean(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 

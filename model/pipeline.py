@@ -23,7 +23,12 @@ from model.candidates import (
     rule_features,
 )
 from model.data import PROTECTED, Fold, ModelData, final_split, load_model_data, make_folds
-from model.evaluation import EvaluationReport, MetricBlock, evaluate_scores
+from model.evaluation import (
+    EvaluationReport,
+    MetricBlock,
+    evaluate_scores,
+    scored_test_rows,
+)
 
 LEARNED = ("logistic", "boosted_trees")
 
@@ -190,6 +195,10 @@ def _train(
     )
     evaluation_path = settings.reports_dir / "evaluation.json"
     write_report(evaluation, evaluation_path)
+    # Pseudonymous keys only; stays beside the reports (not in MLflow) for `earlyhelp audit`.
+    # "model" is the winner's score again under a fixed name.
+    scored = scored_test_rows(eval_frame, {"model": scores[winner], **scores}, label, ms.capacity)
+    scored.to_parquet(settings.reports_dir / "test_scores.parquet", index=False)
     report.evaluation_path = str(evaluation_path)
     with timed(probe, "mlflow"):
         step("logging to MLflow")

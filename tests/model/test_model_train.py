@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 from mlflow import MlflowClient
 
 from earlyhelp.reports import read_report
@@ -104,3 +105,25 @@ def test_nothing_identifying_reaches_mlflow(trained, world: SyntheticWorld) -> N
     assert [p for p in planted if p in blob] == []
     # Protected characteristics sit beside the features, never among them.
     assert set(PROTECTED).isdisjoint(load_model_data(world.warehouse, "custody_12m").features)
+
+
+def test_test_scores_feed_the_fairness_audit(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from monitoring.audit.io import read_scores
+    from monitoring.audit.pipeline import AuditSpec, audit_table
+
+    settings, _ = trained
+    ev = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    path = settings.reports_dir / "test_scores.parquet"
+    scores = pd.read_parquet(path)
+    assert len(scores) == ev.model.rows and scores["custody_12m"].sum() == ev.model.positives
+    assert not {"forename", "surname", "dob", "upn"} & set(scores.columns)
+    winner = ev.winner.replace(" ", "_")
+    assert (scores["model_score"] == scores[f"{winner}_score"]).all()
+    assert scores["model_flagged"].sum() == ev.model.flagged
+    spec = AuditSpec(label="custody_12m", score="model_flagged", groups=["sex"],
+                     threshold=1, n_boot=100)
+    table = read_scores(path, label=spec.label, score=spec.score, groups=spec.groups)
+    result = audit_table(table, spec, source=str(path))
+    # The audit's confusion counts are the evaluation's at capacity.
+    assert sum(g.tp for g in result.groups["sex"].values()) == ev.model.true_positives
+    assert sum(g.flagged for g in result.groups["sex"].values()) == ev.model.flagged
