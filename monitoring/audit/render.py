@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -248,7 +249,9 @@ class _View:
                             or self.ratio_hidden(column, value, m)):
                         continue
                     if interval[0] > BAND[1] or interval[1] < BAND[0]:
-                        gap = max(interval[0] / BAND[1], BAND[0] / interval[1])
+                        # How far outside the band, as a factor; a ratio of 0 is furthest.
+                        gap = (interval[0] / BAND[1] if interval[0] > BAND[1]
+                               else BAND[0] / interval[1] if interval[1] > 0 else math.inf)
                         found.append((gap, (
                             f"{RATE_WORDS[m].capitalize()}: {_who(column, value)} "
                             f"{ratio:.2f} times {_who(column, reference)} "

@@ -87,3 +87,19 @@ def test_same_seed_same_intervals_other_seed_other_intervals() -> None:
     other = audit_frame(frame, spec(["sex"], seed=2)).model_dump_json()
     assert first == again
     assert first != other
+
+
+def test_a_ratio_of_zero_with_a_collapsed_interval_is_rendered() -> None:
+    # "missed_all": many positives, none flagged, so its tpr ratio is 0 in every resample
+    # (interval [0, 0], far below the band); the page once divided by that upper bound.
+    from monitoring.audit.render import render_html
+
+    result = audit_frame(
+        frame_from_cells({"big": (40, 10, 200, 10), "missed_all": (0, 0, 60, 20)},
+                         column="area"),
+        spec(["area"]),
+    )
+    assert result.disparities["area"]["missed_all"]["tpr"] == 0
+    assert tuple(result.disparity_ci["area"]["missed_all"]["tpr"]) == (0, 0)
+    page = render_html(result)
+    assert "0.00 times" in page
