@@ -34,7 +34,11 @@ def _pct(value: float | None) -> str:
 
 
 def _num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return "n/a"
+    if value != 0 and abs(value) < 0.01:  # Brier scores of a rare outcome: keep two figures
+        return f"{value:.2g}"
+    return f"{value:.{digits}f}"
 
 
 def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct") -> str:
