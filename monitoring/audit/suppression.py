@@ -90,8 +90,17 @@ def suppress(
         return (cell in totals, *priority(cell, table.values[cell], hidden), order[cell])
 
     def partner(cell: Cell) -> Cell | None:
-        shown = {c for eq in sums_of[cell] for c in eq if c not in hidden}
-        return min(shown, key=rank) if shown else None
+        """The best shown cell in the cell's sums; if all of those are hidden, in the sums of
+        the hidden cells linked to it, ring by ring (what gives it away may be two sums off)."""
+        seen, ring = {cell}, {cell}
+        while ring:
+            touching = [c for h in ring for eq in sums_of[h] for c in eq]
+            shown = {c for c in touching if c not in hidden}
+            if shown:
+                return min(shown, key=rank)
+            ring = {c for c in touching if c not in seen}
+            seen |= ring
+        return None
 
     added: list[Cell] = []
     while True:

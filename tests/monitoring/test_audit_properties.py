@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from monitoring.audit.pipeline import audit_frame
@@ -52,6 +52,9 @@ def test_counts_add_up_and_rates_lie_inside_their_intervals(
 
 @PROPERTY_SETTINGS
 @given(cells=st.lists(st.tuples(*[st.integers(0, 12)] * 4), min_size=2, max_size=4))
+# Found by hypothesis in CI: the overall positives (2) followed from n - fp - tn while every
+# cell of its own sums was already hidden, so no partner was looked for further away.
+@example(cells=[(0, 0, 6, 1), (1, 0, 0, 0)])
 def test_no_hidden_count_can_be_recovered(cells: list[tuple[int, int, int, int]]) -> None:
     def counts(tp: int, fp: int, tn: int, fn: int) -> dict[str, int]:
         return {"n": tp + fp + tn + fn, "positives": tp + fn, "flagged": tp + fp,
