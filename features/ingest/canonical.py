@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from features.ingest.readers import ROW_REF, RawTable
-from features.ingest.sources import TableSpec
+from features.ingest.specs import TableSpec
 from features.ingest.validate import Verdict
 from features.ingest.warehouse import columns
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from earlyhelp.errors import InputError
-from features.ingest.sources import TABULAR_SPECS, TableSpec
+from features.ingest.sources import TABULAR_SPECS
+from features.ingest.specs import TableSpec
 
 
 @dataclass(frozen=True)

@@ -1,96 +1,36 @@
-"""Every table ingest knows, declared in one place.
+"""Every tabular table ingest knows (CSV and spreadsheet extracts), declared in one place; the
+CIN census XML tables are in ``cin_sources``.
 
-A ``TableSpec`` says which raw columns a table has, how each is checked (type, code list,
-required) and which warehouse column it fills. Detection, validation and loading all read
-these specs; nothing else hard-codes a raw column name (except the CIN XML reader, which
+A ``TableSpec`` (``specs``) says which raw columns a table has, how each is checked (type,
+code list, required) and which warehouse column it fills. Detection, validation and loading all
+read these specs; nothing else hard-codes a raw column name (except the CIN XML reader, which
 names its own element paths).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
-from typing import Literal
 
-Kind = Literal["text", "date", "int", "code", "bool"]
-
-UK_DATE = "%d/%m/%Y"
-ISO_DATE = "%Y-%m-%d"
-
-_SEX_MFU: Mapping[str, str | None] = MappingProxyType({"M": "M", "F": "F", "U": None})
-_SEX_CIN: Mapping[str, str | None] = MappingProxyType({"1": "M", "2": "F", "0": None, "9": None})
-_SEX_903: Mapping[str, str | None] = MappingProxyType({"1": "M", "2": "F"})
-_YES_NO: Mapping[str, bool] = MappingProxyType({"Yes": True, "No": False})
-_CIN_BOOL: Mapping[str, bool] = MappingProxyType(
-    {"true": True, "TRUE": True, "1": True, "false": False, "FALSE": False, "0": False}
+from features.ingest.specs import (
+    SEX_903,
+    SEX_MFU,
+    YES_NO,
+    Column,
+    DatedCode,
+    TableSpec,
+    col,
 )
-
-
-@dataclass(frozen=True)
-class Column:
-    source: str
-    target: str | None = None  # warehouse column; None: checked but not stored
-    kind: Kind = "text"
-    required: bool = False
-    codes: str | None = None  # name of a code list in codelists.CodeLists
-    mapping: Mapping[str, object] | None = None  # checked code -> stored value
-    optional: bool = False  # the column may be absent from the file
-    multi: bool = False  # several codes joined by commas (CIN disabilities)
-
-
-@dataclass(frozen=True)
-class DatedCode:
-    """A code valid only for events on or after ``valid_from`` (judged on ``date_column``)."""
-
-    column: str
-    code: str
-    valid_from: date
-    date_column: str
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    target: str  # warehouse table
-    columns: tuple[Column, ...]
-    id_system: str | None = None
-    id_column: str | None = None
-    recorded: str | None = None  # raw column holding the recorded date
-    # (raw column, days): recorded date when ``recorded`` is blank (CIN census rules).
-    recorded_fallback: tuple[str, int] | None = None
-    date_format: str = UK_DATE
-    dob: str | None = None  # checked against the earliest plausible birth date
-    death: str | None = None
-    spans: tuple[tuple[str, str], ...] = ()  # (start, end) raw columns; end >= start
-    copies: Mapping[str, str] = field(default_factory=dict)  # target column <- target column
-    dated_codes: tuple[DatedCode, ...] = ()
-    # (part, part, whole): part + part must not exceed whole (attendance sessions).
-    within_total: tuple[str, str, str] | None = None
-    positive: tuple[str, ...] = ()  # int columns that must be >= 0
-
-    def column(self, source: str) -> Column:
-        return next(c for c in self.columns if c.source == source)
-
-    @property
-    def detect_columns(self) -> frozenset[str]:
-        return frozenset(c.source for c in self.columns if not c.optional)
-
-
-def _c(source: str, target: str | None = None, kind: Kind = "text", **kw: object) -> Column:
-    return Column(source, target, kind, **kw)  # type: ignore[arg-type]
 
 
 def _annex_a(name: str, target: str, own: tuple[Column, ...], **kw: object) -> TableSpec:
     common = (
-        _c("Child Unique ID", required=True),
-        _c("Gender", kind="code", codes="annex_a_gender"),
-        _c("Ethnicity", kind="code", codes="ethnicitytype"),
-        _c("Date of Birth", kind="date", required=True),
-        _c("Age", optional=True),
+        col("Child Unique ID", required=True),
+        col("Gender", kind="code", codes="annex_a_gender"),
+        col("Ethnicity", kind="code", codes="ethnicitytype"),
+        col("Date of Birth", kind="date", required=True),
+        col("Age", optional=True),
     )
-    recorded = _c("Date Recorded", "recorded_date", "date", optional=True)
+    recorded = col("Date Recorded", "recorded_date", "date", optional=True)
     return TableSpec(
         name=name,
         target=target,
@@ -108,17 +48,17 @@ ANNEX_A = (
         "annex_a_list_1",
         "contacts",
         (
-            _c("Date of Contact", "event_date", "date", required=True),
-            _c("Contact Source", "contact_source", "code", codes="referralsourcetype"),
+            col("Date of Contact", "event_date", "date", required=True),
+            col("Contact Source", "contact_source", "code", codes="referralsourcetype"),
         ),
     ),
     _annex_a(
         "annex_a_list_2",
         "early_help_episodes",
         (
-            _c("Assessment Start Date", "event_date", "date", required=True),
-            _c("Assessment Completion Date", "end_date", "date"),
-            _c("Organisation Completing Assessment", "lead_professional"),
+            col("Assessment Start Date", "event_date", "date", required=True),
+            col("Assessment Completion Date", "end_date", "date"),
+            col("Organisation Completing Assessment", "lead_professional"),
         ),
         spans=(("Assessment Start Date", "Assessment Completion Date"),),
     ),
@@ -126,11 +66,11 @@ ANNEX_A = (
         "annex_a_list_3",
         "referrals",
         (
-            _c("Date of Referral", "event_date", "date", required=True),
-            _c("Referral Source", "referral_source", "code", codes="referralsourcetype"),
-            _c("Referral NFA", "nfa", "bool", codes="yes_no", mapping=_YES_NO),
-            _c("Number of Referrals in Last 12 Months", kind="int", optional=True),
-            _c("Allocated Team", optional=True),
+            col("Date of Referral", "event_date", "date", required=True),
+            col("Referral Source", "referral_source", "code", codes="referralsourcetype"),
+            col("Referral NFA", "nfa", "bool", codes="yes_no", mapping=YES_NO),
+            col("Number of Referrals in Last 12 Months", kind="int", optional=True),
+            col("Allocated Team", optional=True),
         ),
         positive=("Number of Referrals in Last 12 Months",),
     ),
@@ -138,22 +78,22 @@ ANNEX_A = (
         "annex_a_list_6",
         "cin_episodes",
         (
-            _c("Disability", kind="code", codes="disabilitytype", optional=True),
-            _c("Case Status", optional=True),
-            _c("Date of Latest Referral", "event_date", "date", required=True),
-            _c("Date of Latest Assessment", kind="date"),
-            _c("Allocated Team", optional=True),
+            col("Disability", kind="code", codes="disabilitytype", optional=True),
+            col("Case Status", optional=True),
+            col("Date of Latest Referral", "event_date", "date", required=True),
+            col("Date of Latest Assessment", kind="date"),
+            col("Allocated Team", optional=True),
         ),
     ),
     _annex_a(
         "annex_a_list_7",
         "cp_plans",
         (
-            _c("Child Protection Plan Start Date", "event_date", "date", required=True),
-            _c("Initial Category of Abuse", "initial_category", "code", codes="categoryofabuse"),
-            _c("Latest Category of Abuse", "latest_category", "code", codes="categoryofabuse"),
-            _c("Child Protection Plan End Date", "end_date", "date"),
-            _c("Allocated Team", optional=True),
+            col("Child Protection Plan Start Date", "event_date", "date", required=True),
+            col("Initial Category of Abuse", "initial_category", "code", codes="categoryofabuse"),
+            col("Latest Category of Abuse", "latest_category", "code", codes="categoryofabuse"),
+            col("Child Protection Plan End Date", "end_date", "date"),
+            col("Allocated Team", optional=True),
         ),
         spans=(("Child Protection Plan Start Date", "Child Protection Plan End Date"),),
     ),
@@ -161,12 +101,12 @@ ANNEX_A = (
         "annex_a_list_8",
         "cla_episodes",
         (
-            _c("Date Started to be Looked After", "event_date", "date", required=True),
-            _c("Legal Status", "legal_status", "code", codes="903_legal_status"),
-            _c("Placement Type", "placement", "code", codes="903_placement"),
-            _c("Date Ceased to be Looked After", "end_date", "date"),
-            _c("Reason Ceased", "reason_ended", "code", codes="903_reason_ended"),
-            _c("Allocated Team", optional=True),
+            col("Date Started to be Looked After", "event_date", "date", required=True),
+            col("Legal Status", "legal_status", "code", codes="903_legal_status"),
+            col("Placement Type", "placement", "code", codes="903_placement"),
+            col("Date Ceased to be Looked After", "end_date", "date"),
+            col("Reason Ceased", "reason_ended", "code", codes="903_reason_ended"),
+            col("Allocated Team", optional=True),
         ),
         spans=(("Date Started to be Looked After", "Date Ceased to be Looked After"),),
     ),
@@ -176,16 +116,16 @@ SOCIAL_CARE_PERSONS = TableSpec(
     name="social_care_children",
     target="person_social_care",
     columns=(
-        _c("LAchildID", required=True),
-        _c("UPN", "upn"),
-        _c("Forename", "forename"),
-        _c("Surname", "surname"),
-        _c("DateOfBirth", "dob", "date", required=True),
-        _c("Sex", "sex", "code", codes="sex_mfu", mapping=_SEX_MFU),
-        _c("Postcode", "postcode"),
-        _c("Ethnicity", "ethnicity", "code", codes="ethnicitytype"),
-        _c("Disability", "disability", "code", codes="disabilitytype"),
-        _c("Date Recorded", "recorded_date", "date", optional=True),
+        col("LAchildID", required=True),
+        col("UPN", "upn"),
+        col("Forename", "forename"),
+        col("Surname", "surname"),
+        col("DateOfBirth", "dob", "date", required=True),
+        col("Sex", "sex", "code", codes="sex_mfu", mapping=SEX_MFU),
+        col("Postcode", "postcode"),
+        col("Ethnicity", "ethnicity", "code", codes="ethnicitytype"),
+        col("Disability", "disability", "code", codes="disabilitytype"),
+        col("Date Recorded", "recorded_date", "date", optional=True),
     ),
     id_system="la_child_id",
     id_column="LAchildID",
@@ -194,20 +134,20 @@ SOCIAL_CARE_PERSONS = TableSpec(
     copies={"la_child_id": "source_id"},
 )
 
-_903_RECORDED = _c("DATE_RECORDED", "recorded_date", "date", optional=True)
+_903_RECORDED = col("DATE_RECORDED", "recorded_date", "date", optional=True)
 
 SSDA903 = (
     TableSpec(
         name="ssda903_header",
         target="person_social_care",
         columns=(
-            _c("CHILD", required=True),
-            _c("SEX", "sex", "code", required=True, codes="903_sex", mapping=_SEX_903),
-            _c("DOB", "dob", "date", required=True),
-            _c("ETHNIC", "ethnicity", "code", required=True, codes="ethnicitytype"),
-            _c("UPN", "upn"),
-            _c("MOTHER", optional=True),
-            _c("MC_DOB", kind="date", optional=True),
+            col("CHILD", required=True),
+            col("SEX", "sex", "code", required=True, codes="903_sex", mapping=SEX_903),
+            col("DOB", "dob", "date", required=True),
+            col("ETHNIC", "ethnicity", "code", required=True, codes="ethnicitytype"),
+            col("UPN", "upn"),
+            col("MOTHER", optional=True),
+            col("MC_DOB", kind="date", optional=True),
             _903_RECORDED,
         ),
         id_system="la_child_id",
@@ -220,19 +160,19 @@ SSDA903 = (
         name="ssda903_episodes",
         target="cla_episodes",
         columns=(
-            _c("CHILD", required=True),
-            _c("DECOM", "event_date", "date", required=True),
-            _c("RNE", "reason_new_episode", "code", required=True, codes="903_reason_new_episode"),
-            _c("LS", "legal_status", "code", required=True, codes="903_legal_status"),
-            _c("CIN", kind="code", codes="903_cin", optional=True),
-            _c("PLACE", "placement", "code", required=True, codes="903_placement"),
-            _c("PLACE_PROVIDER", optional=True),
-            _c("DEC", "end_date", "date"),
-            _c("REC", "reason_ended", "code", codes="903_reason_ended"),
-            _c("REASON_PLACE_CHANGE", optional=True),
-            _c("HOME_POST", optional=True),
-            _c("PL_POST", optional=True),
-            _c("URN", optional=True),
+            col("CHILD", required=True),
+            col("DECOM", "event_date", "date", required=True),
+            col("RNE", "reason_new_episode", "code", required=True, codes="903_reason_new_episode"),
+            col("LS", "legal_status", "code", required=True, codes="903_legal_status"),
+            col("CIN", kind="code", codes="903_cin", optional=True),
+            col("PLACE", "placement", "code", required=True, codes="903_placement"),
+            col("PLACE_PROVIDER", optional=True),
+            col("DEC", "end_date", "date"),
+            col("REC", "reason_ended", "code", codes="903_reason_ended"),
+            col("REASON_PLACE_CHANGE", optional=True),
+            col("HOME_POST", optional=True),
+            col("PL_POST", optional=True),
+            col("URN", optional=True),
             _903_RECORDED,
         ),
         id_system="la_child_id",
@@ -244,11 +184,11 @@ SSDA903 = (
         name="ssda903_missing",
         target="missing_episodes",
         columns=(
-            _c("CHILD", required=True),
-            _c("DOB", kind="date", optional=True),
-            _c("MISSING", "missing_type", "code", required=True, codes="903_missing_type"),
-            _c("MIS_START", "event_date", "date", required=True),
-            _c("MIS_END", "end_date", "date"),
+            col("CHILD", required=True),
+            col("DOB", kind="date", optional=True),
+            col("MISSING", "missing_type", "code", required=True, codes="903_missing_type"),
+            col("MIS_START", "event_date", "date", required=True),
+            col("MIS_END", "end_date", "date"),
             _903_RECORDED,
         ),
         id_system="la_child_id",
@@ -259,21 +199,21 @@ SSDA903 = (
     ),
 )
 
-_RECORDED = _c("RecordedDate", "recorded_date", "date", optional=True)
+_RECORDED = col("RecordedDate", "recorded_date", "date", optional=True)
 
 SCHOOL = (
     TableSpec(
         name="school_pupils",
         target="person_school",
         columns=(
-            _c("UPN", required=True),
-            _c("Forename", "forename"),
-            _c("Surname", "surname"),
-            _c("DOB", "dob", "date", required=True),
-            _c("Sex", "sex", "code", codes="sex_mf", mapping=_SEX_MFU),
-            _c("Postcode", "postcode"),
-            _c("SENProvision", "sen_provision", "code", codes="sen_provision"),
-            _c("SchoolURN", "school_urn"),
+            col("UPN", required=True),
+            col("Forename", "forename"),
+            col("Surname", "surname"),
+            col("DOB", "dob", "date", required=True),
+            col("Sex", "sex", "code", codes="sex_mf", mapping=SEX_MFU),
+            col("Postcode", "postcode"),
+            col("SENProvision", "sen_provision", "code", codes="sen_provision"),
+            col("SchoolURN", "school_urn"),
             _RECORDED,
         ),
         id_system="upn",
@@ -286,13 +226,13 @@ SCHOOL = (
         name="school_attendance",
         target="attendance",
         columns=(
-            _c("UPN", required=True),
-            _c("AcademicYear", "academic_year", required=True),
-            _c("Term", "term", "code", required=True, codes="term"),
-            _c("TermEndDate", "event_date", "date", required=True),
-            _c("SessionsPossible", "sessions_possible", "int", required=True),
-            _c("SessionsAuthorisedAbsence", "sessions_authorised", "int", required=True),
-            _c("SessionsUnauthorisedAbsence", "sessions_unauthorised", "int", required=True),
+            col("UPN", required=True),
+            col("AcademicYear", "academic_year", required=True),
+            col("Term", "term", "code", required=True, codes="term"),
+            col("TermEndDate", "event_date", "date", required=True),
+            col("SessionsPossible", "sessions_possible", "int", required=True),
+            col("SessionsAuthorisedAbsence", "sessions_authorised", "int", required=True),
+            col("SessionsUnauthorisedAbsence", "sessions_unauthorised", "int", required=True),
             _RECORDED,
         ),
         id_system="upn",
@@ -309,11 +249,11 @@ SCHOOL = (
         name="school_exclusions",
         target="exclusions",
         columns=(
-            _c("UPN", required=True),
-            _c("Category", "category", "code", required=True, codes="exclusion_category"),
-            _c("StartDate", "event_date", "date", required=True),
-            _c("Sessions", "sessions", "int"),
-            _c("ReasonCode", "reason_code", "code", required=True, codes="exclusion_reason"),
+            col("UPN", required=True),
+            col("Category", "category", "code", required=True, codes="exclusion_category"),
+            col("StartDate", "event_date", "date", required=True),
+            col("Sessions", "sessions", "int"),
+            col("ReasonCode", "reason_code", "code", required=True, codes="exclusion_reason"),
             _RECORDED,
         ),
         id_system="upn",
@@ -330,13 +270,13 @@ YOUTH_JUSTICE = (
         name="yj_children",
         target="person_youth_justice",
         columns=(
-            _c("YJ_ID", required=True),
-            _c("Forename", "forename"),
-            _c("Surname", "surname"),
-            _c("DOB", "dob", "date", required=True),
-            _c("Sex", "sex", "code", codes="sex_mf", mapping=_SEX_MFU),
-            _c("Postcode", "postcode"),
-            _c("Ethnicity", "ethnicity", "code", codes="ethnicitytype"),
+            col("YJ_ID", required=True),
+            col("Forename", "forename"),
+            col("Surname", "surname"),
+            col("DOB", "dob", "date", required=True),
+            col("Sex", "sex", "code", codes="sex_mf", mapping=SEX_MFU),
+            col("Postcode", "postcode"),
+            col("Ethnicity", "ethnicity", "code", codes="ethnicitytype"),
             _RECORDED,
         ),
         id_system="yj_id",
@@ -348,10 +288,10 @@ YOUTH_JUSTICE = (
         name="yj_outcomes",
         target="yj_outcomes",
         columns=(
-            _c("YJ_ID", required=True),
-            _c("OutcomeDate", "event_date", "date", required=True),
-            _c("Tier", "tier", "code", required=True, codes="yj_tier"),
-            _c("OffenceType", "offence_type"),
+            col("YJ_ID", required=True),
+            col("OutcomeDate", "event_date", "date", required=True),
+            col("Tier", "tier", "code", required=True, codes="yj_tier"),
+            col("OffenceType", "offence_type"),
             _RECORDED,
         ),
         id_system="yj_id",
@@ -365,12 +305,12 @@ EARLY_HELP = (
         name="eh_persons",
         target="person_early_help",
         columns=(
-            _c("EH_ID", required=True),
-            _c("Forename", "forename"),
-            _c("Surname", "surname"),
-            _c("DOB", "dob", "date", required=True),
-            _c("Sex", "sex", "code", codes="sex_mf", mapping=_SEX_MFU),
-            _c("Postcode", "postcode"),
+            col("EH_ID", required=True),
+            col("Forename", "forename"),
+            col("Surname", "surname"),
+            col("DOB", "dob", "date", required=True),
+            col("Sex", "sex", "code", codes="sex_mf", mapping=SEX_MFU),
+            col("Postcode", "postcode"),
             _RECORDED,
         ),
         id_system="eh_id",
@@ -382,12 +322,12 @@ EARLY_HELP = (
         name="eh_episodes",
         target="early_help_episodes",
         columns=(
-            _c("EH_ID", required=True),
-            _c("StartDate", "event_date", "date", required=True),
-            _c("EndDate", "end_date", "date"),
-            _c("LeadProfessional", "lead_professional"),
-            _c("Reason", "reason"),
-            _c("Outcome", "outcome"),
+            col("EH_ID", required=True),
+            col("StartDate", "event_date", "date", required=True),
+            col("EndDate", "end_date", "date"),
+            col("LeadProfessional", "lead_professional"),
+            col("Reason", "reason"),
+            col("Outcome", "outcome"),
             _RECORDED,
         ),
         id_system="eh_id",
@@ -401,151 +341,9 @@ POSTCODES = TableSpec(
     name="reference_postcodes",
     target="postcodes",
     columns=(
-        _c("Postcode", "postcode", required=True),
-        _c("Locality", "locality"),
-        _c("IMDDecile", "imd_decile", "int", required=True),
-    ),
-)
-
-# CIN census XML: the reader flattens each element kind into rows with these columns.
-_CIN_ID = _c("LAchildID", required=True)
-
-CIN_CENSUS = (
-    TableSpec(
-        name="cin_child",
-        target="person_social_care",
-        columns=(
-            _CIN_ID,
-            _c("UPN", "upn"),
-            _c("PersonBirthDate", "dob", "date"),
-            _c("PersonDeathDate", kind="date"),
-            _c("GenderCurrent", "sex", "code", required=True, codes="gendertype", mapping=_SEX_CIN),
-            _c("Ethnicity", "ethnicity", "code", required=True, codes="ethnicitytype"),
-            _c("Disability", "disability", "code", codes="disabilitytype", multi=True),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        date_format=ISO_DATE,
-        dob="PersonBirthDate",
-        death="PersonDeathDate",
-        copies={"la_child_id": "source_id"},
-    ),
-    TableSpec(
-        name="cin_referral",
-        target="referrals",
-        columns=(
-            _CIN_ID,
-            _c("CINreferralDate", "event_date", "date", required=True),
-            _c(
-                "ReferralSource",
-                "referral_source",
-                "code",
-                required=True,
-                codes="referralsourcetype",
-            ),
-            _c("ReferralNFA", "nfa", "bool", required=True, codes="yesnotype", mapping=_CIN_BOOL),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="CINreferralDate",
-        date_format=ISO_DATE,
-    ),
-    TableSpec(
-        name="cin_episode",
-        target="cin_episodes",
-        columns=(
-            _CIN_ID,
-            _c("CINreferralDate", "event_date", "date", required=True),
-            _c("CINclosureDate", "end_date", "date"),
-            _c("PrimaryNeedCode", "primary_need", "code", codes="primaryneedcodetype"),
-            _c("ReasonForClosure", "reason_for_closure", "code", codes="reasonforclosuretype"),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="CINreferralDate",
-        date_format=ISO_DATE,
-        spans=(("CINreferralDate", "CINclosureDate"),),
-    ),
-    TableSpec(
-        name="cin_assessment",
-        target="assessments",
-        columns=(
-            _CIN_ID,
-            _c("AssessmentID", "assessment_id", required=True),
-            _c("AssessmentActualStartDate", "event_date", "date", required=True),
-            _c("AssessmentAuthorisationDate", "end_date", "date"),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="AssessmentAuthorisationDate",
-        recorded_fallback=("AssessmentActualStartDate", 35),
-        date_format=ISO_DATE,
-        spans=(("AssessmentActualStartDate", "AssessmentAuthorisationDate"),),
-    ),
-    TableSpec(
-        name="cin_assessment_factor",
-        target="assessment_factors",
-        columns=(
-            _CIN_ID,
-            _c("AssessmentID", "assessment_id", required=True),
-            _c("AssessmentActualStartDate", "event_date", "date", required=True),
-            _c("AssessmentAuthorisationDate", kind="date"),
-            _c(
-                "AssessmentFactors",
-                "factor_code",
-                "code",
-                required=True,
-                codes="assessmentfactorstype",
-            ),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="AssessmentAuthorisationDate",
-        recorded_fallback=("AssessmentActualStartDate", 35),
-        date_format=ISO_DATE,
-    ),
-    TableSpec(
-        name="cin_section47",
-        target="section47",
-        columns=(
-            _CIN_ID,
-            _c("S47ActualStartDate", "event_date", "date", required=True),
-            _c("DateOfInitialCPC", "icpc_date", "date"),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="DateOfInitialCPC",
-        recorded_fallback=("S47ActualStartDate", 0),
-        date_format=ISO_DATE,
-        spans=(("S47ActualStartDate", "DateOfInitialCPC"),),
-    ),
-    TableSpec(
-        name="cin_cp_plan",
-        target="cp_plans",
-        columns=(
-            _CIN_ID,
-            _c("CPPstartDate", "event_date", "date", required=True),
-            _c("CPPendDate", "end_date", "date"),
-            _c(
-                "InitialCategoryOfAbuse",
-                "initial_category",
-                "code",
-                required=True,
-                codes="categoryofabuse",
-            ),
-            _c(
-                "LatestCategoryOfAbuse",
-                "latest_category",
-                "code",
-                required=True,
-                codes="categoryofabuse",
-            ),
-        ),
-        id_system="la_child_id",
-        id_column="LAchildID",
-        recorded="CPPstartDate",
-        date_format=ISO_DATE,
-        spans=(("CPPstartDate", "CPPendDate"),),
+        col("Postcode", "postcode", required=True),
+        col("Locality", "locality"),
+        col("IMDDecile", "imd_decile", "int", required=True),
     ),
 )
 
@@ -559,7 +357,3 @@ TABULAR_SPECS: tuple[TableSpec, ...] = (
     *EARLY_HELP,
     POSTCODES,
 )
-CIN_SPECS: dict[str, TableSpec] = {spec.name: spec for spec in CIN_CENSUS}
-
-EARLIEST_DOB = date(1990, 1, 1)
-EARLIEST_DATE = date(1900, 1, 1)

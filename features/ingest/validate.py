@@ -13,7 +13,7 @@ import pandas as pd
 
 from features.ingest.codelists import CodeLists
 from features.ingest.readers import BAD_SHAPE, ROW_REF, RawTable
-from features.ingest.sources import EARLIEST_DATE, EARLIEST_DOB, Column, TableSpec
+from features.ingest.specs import EARLIEST_DATE, EARLIEST_DOB, Column, TableSpec
 
 # Every reason a row can be quarantined for; the report and tests use these names.
 REASONS = {

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from features.ingest.codelists import CIN_CHANGES, CodeLists, cin_2024, cin_lists_for_year
 from features.ingest.readers import BAD_SHAPE, ROW_REF, RawTable
-from features.ingest.sources import SOCIAL_CARE_PERSONS, UK_DATE
+from features.ingest.sources import SOCIAL_CARE_PERSONS
+from features.ingest.specs import UK_DATE
 from features.ingest.validate import code_status, parse_dates, parse_ints, validate
 
 from .builders import VALID

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from earlyhelp.errors import InputError
-from features.ingest.sources import TableSpec
+from features.ingest.specs import TableSpec
 
 ROW_REF = "_row_ref"  # CSV line number, sheet!row, or XML path
 BAD_SHAPE = "_bad_shape"  # the row had more or fewer fields than the header

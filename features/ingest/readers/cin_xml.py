@@ -13,9 +13,9 @@ import pandas as pd
 from lxml import etree
 
 from earlyhelp.errors import InputError
+from features.ingest.cin_sources import CIN_SPECS
 from features.ingest.codelists import CIN_FIRST_YEAR, CIN_LAST_YEAR
 from features.ingest.readers import BAD_SHAPE, ROW_REF, RawTable
-from features.ingest.sources import CIN_SPECS
 
 Fields = dict[str, str]
 Kids = dict[str, list[etree._Element]]
