@@ -28,7 +28,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp train --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
 	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp promote --approved-by "make demo" || \
 		echo "The gate refused the challenger (its reasons are above and in the MLflow run)."
-	$(BIN)/earlyhelp audit --scores $(OUT)/reports/test_scores.parquet --label custody_12m \
+	$(BIN)/earlyhelp audit --scores $(OUT)/reports/test_children.parquet --label custody_12m \
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
 		--group disability --group age_band --outcome "a custodial sentence within 12 months" \
 		--out $(OUT)/audit
@@ -38,7 +38,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	@echo "  truth (tests only) $(OUT)/world/truth"
 	@echo "  warehouse          $(OUT)/warehouse.duckdb"
 	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
-	@echo "  fairness audit     $(OUT)/audit/audit.html (the model's flags on the test months)"
+	@echo "  fairness audit     $(OUT)/audit/audit.html (children the model flagged in the test year)"
 	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
 
 lint: install  ## ruff

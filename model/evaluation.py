@@ -188,6 +188,27 @@ def scored_test_rows(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: 
     return table
 
 
+def scored_test_children(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
+                         capacity: int) -> pd.DataFrame:
+    """One row per test child, the unit the board audits: the outcome in any test month, each
+    candidate's flag read as new referrals (flagged in some month, once), its highest score,
+    and the protected attributes of the child's latest test month."""
+    y = frame["y"].to_numpy().astype(int)
+    months = month_codes(frame["as_of"])
+    child = pd.factorize(frame["child_key"])[0]
+    rows = frame.drop(columns="y").assign(**{label: y})
+    for name, s in scores.items():
+        column = name.replace(" ", "_")
+        rows[f"{column}_score"] = s
+        rows[f"{column}_flagged"] = flag_new_referrals(s, y, months, child, capacity)
+    extremes = {c: "max" for c in rows.columns if c.endswith(("_score", "_flagged")) or c == label}
+    latest = rows.sort_values("as_of").groupby("child_key", sort=False).last()
+    children = rows.groupby("child_key").agg(extremes)
+    children = latest.drop(columns=[*extremes, "as_of"]).join(children).reset_index()
+    flags = [c for c in children.columns if c.endswith("_flagged")]
+    return children.astype({c: np.int8 for c in [*flags, label]})
+
+
 def _clean(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 

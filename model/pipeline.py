@@ -27,6 +27,7 @@ from model.evaluation import (
     EvaluationReport,
     MetricBlock,
     evaluate_scores,
+    scored_test_children,
     scored_test_rows,
 )
 
@@ -197,8 +198,11 @@ def _train(
     write_report(evaluation, evaluation_path)
     # Pseudonymous keys only; stays beside the reports (not in MLflow) for `earlyhelp audit`.
     # "model" is the winner's score again under a fixed name.
-    scored = scored_test_rows(eval_frame, {"model": scores[winner], **scores}, label, ms.capacity)
-    scored.to_parquet(settings.reports_dir / "test_scores.parquet", index=False)
+    named = {"model": scores[winner], **scores}
+    scored_test_rows(eval_frame, named, label, ms.capacity).to_parquet(
+        settings.reports_dir / "test_scores.parquet", index=False)
+    scored_test_children(eval_frame, named, label, ms.capacity).to_parquet(
+        settings.reports_dir / "test_children.parquet", index=False)
     report.evaluation_path = str(evaluation_path)
     with timed(probe, "mlflow"):
         step("logging to MLflow")

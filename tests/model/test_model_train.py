@@ -127,3 +127,16 @@ def test_test_scores_feed_the_fairness_audit(trained, tmp_path: Path) -> None:  
     # The audit's confusion counts are the evaluation's at capacity.
     assert sum(g.tp for g in result.groups["sex"].values()) == ev.model.true_positives
     assert sum(g.flagged for g in result.groups["sex"].values()) == ev.model.flagged
+
+
+def test_test_children_are_the_new_referrals(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = trained
+    ev = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    children = pd.read_parquet(settings.reports_dir / "test_children.parquet")
+    nr = ev.model.new_referrals
+    assert children["child_key"].is_unique
+    assert children["model_flagged"].sum() == nr.children_flagged
+    assert children["custody_12m"].sum() == nr.children_with_outcome
+    # A child flagged once and with the outcome: at least every child reached.
+    both = int((children["model_flagged"] & children["custody_12m"]).sum())
+    assert both >= nr.children_reached
