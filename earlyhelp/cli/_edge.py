@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
@@ -21,9 +21,3 @@ def shown_errors() -> Iterator[None]:
         _err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(exc.exit_code) from None
 
-
-def not_built(step: str) -> Callable[..., None]:
-    def _cmd() -> None:
-        raise typer.BadParameter(f"'{step}' is not built yet")
-
-    return _cmd

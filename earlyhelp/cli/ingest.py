@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,5 +107,7 @@ def _print_summary(report: IngestReport) -> None:
         str(t.rows_quarantined),
         ", ".join(f"{k} {v}" for k, v in sorted(t.by_reason.items())),
     )
-    Console().print(table)
-    Console().print(f"warehouse: {report.warehouse}  ({report.seconds:.1f} s)")
+    # Piped into a log, rich would wrap at 80 columns and cut the file names.
+    console = Console() if sys.stdout.isatty() else Console(width=140)
+    console.print(table)
+    console.print(f"warehouse: {report.warehouse}  ({report.seconds:.1f} s)")
