@@ -28,7 +28,9 @@ class LinkageSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     # Pairs at or above match_threshold are the same child; pairs in [review_low, review_high)
-    # go to clerical review.
+    # go to clerical review. 0.9: a wrong merge puts one child's history on another's record,
+    # which is worse than a missed link (that child is scored on part of their history), so
+    # automatic links need nine-to-one odds; 0.5-0.9 is where a person decides.
     match_threshold: float = Field(0.9, gt=0, lt=1)
     review_low: float = Field(0.5, gt=0, lt=1)
     review_high: float = Field(0.9, gt=0, le=1)
@@ -38,6 +40,11 @@ class LinkageSettings(BaseModel):
     def _band_is_ordered(self) -> LinkageSettings:
         if not self.review_low < self.review_high:
             raise ValueError("linkage.review_low must be below linkage.review_high")
+        if self.review_high > self.match_threshold:
+            raise ValueError(
+                "linkage.review_high must not exceed linkage.match_threshold: pairs between "
+                "them would be linked automatically and sent for review as well"
+            )
         return self
 
 

@@ -35,3 +35,10 @@ def test_env_overrides_nested(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_review_band_must_be_ordered() -> None:
     with pytest.raises(ValidationError, match="review_low"):
         Settings(linkage={"review_low": 0.95, "review_high": 0.9})
+
+
+def test_review_band_must_end_at_or_below_the_match_threshold() -> None:
+    with pytest.raises(ValidationError, match="match_threshold"):
+        Settings(linkage={"match_threshold": 0.8, "review_low": 0.5, "review_high": 0.9})
+    settings = Settings(linkage={"match_threshold": 0.95, "review_high": 0.9})
+    assert settings.linkage.review_high == 0.9

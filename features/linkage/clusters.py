@@ -30,6 +30,48 @@ def connected_components(nodes: pd.Index, edges: Iterable[tuple[str, str]]) -> p
     return pd.Series(labels, index=nodes, name="component")
 
 
+def clusters_honouring_vetoes(
+    nodes: Iterable[int],
+    must: Iterable[tuple[int, int]],
+    ranked: Iterable[tuple[int, int]],
+    vetoed: Iterable[tuple[int, int]],
+) -> dict[int, int]:
+    """Component label for every node: ``must`` edges (a reviewer's "match") always join;
+    ``ranked`` edges (strongest first) join unless that would put a vetoed pair (a reviewer's
+    "non_match") in one component, in which case the edge is skipped.
+
+    Plain connected components would let two links through a third record join a pair a
+    reviewer kept apart. Greedy merging with cannot-link constraints is the usual remedy.
+    """
+    parent = {n: n for n in nodes}
+    apart: dict[int, set[int]] = {n: set() for n in parent}
+    for a, b in vetoed:
+        apart[a].add(b)
+        apart[b].add(a)
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    def join(a: int, b: int, forced: bool) -> None:
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            return
+        kept_apart = {root(x) for x in apart[ra]}
+        if not forced and rb in kept_apart:
+            return
+        parent[rb] = ra
+        apart[ra] |= apart.pop(rb)
+
+    for a, b in must:
+        join(a, b, forced=True)
+    for a, b in ranked:
+        join(a, b, forced=False)
+    return {n: root(n) for n in parent}
+
+
 def _by_age(members: pd.DataFrame) -> pd.DataFrame:
     """Members in the documented order: earliest first within each cluster."""
     return members.assign(

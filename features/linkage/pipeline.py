@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,28 +21,27 @@ from earlyhelp.pseudonym import pseudonymise
 from earlyhelp.reports import timed, write_report
 from earlyhelp.settings import Settings
 from features.linkage.backends import Engine
-from features.linkage.clusters import assign_master_ids, connected_components
+from features.linkage.clusters import (
+    assign_master_ids,
+    clusters_honouring_vetoes,
+    connected_components,
+)
 from features.linkage.evaluate import pairwise_quality, read_truth
 from features.linkage.exact import exact_edges, identifiers
+from features.linkage.groups import GroupLinks, group_links
 from features.linkage.probabilistic import score_pairs
-from features.linkage.records import PERSON_TABLES, load_records, present_tables
+from features.linkage.records import (
+    PERSON_TABLES,
+    event_identifiers_without_person,
+    load_records,
+    missing_fields,
+    present_tables,
+)
 from features.linkage.report import LinkReport
-from features.linkage.review import current_decisions, import_decisions, write_review
+from features.linkage.review import import_decisions, write_review
+from features.linkage.settings import BLOCKING_RULES, METHOD
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class GroupLinks:
-    """Links between exact-key groups, after clerical decisions."""
-
-    scored: pd.DataFrame  # best pair per group pair: group_l/_r, record_id_l/_r, probability
-    accepted: list[tuple[int, int]]
-    clerical: list[tuple[int, int]]
-    vetoed: set[tuple[int, int]]
-    decided: set[tuple[int, int]]
-    applied: int
-    unresolved: int
 
 
 def link(
@@ -67,6 +65,8 @@ def link(
         warehouse=str(warehouse),
         threshold=linkage.match_threshold,
         review_band=(linkage.review_low, linkage.review_high),
+        blocking_rules=list(BLOCKING_RULES),
+        method=METHOD,
     )
     start = time.perf_counter()
     con = duckdb.connect(str(warehouse))
@@ -76,6 +76,10 @@ def link(
             report.person_tables = present_tables(con)
             report.tables_missing = [t for t in PERSON_TABLES if t not in report.person_tables]
             report.n_records = load_records(con, report.person_tables)
+            report.records_without_name, report.records_without_dob = missing_fields(con)
+            report.event_identifiers_without_person_record = event_identifiers_without_person(
+                con, report.person_tables
+            )
             idents = identifiers(con)
             if decisions is not None:
                 report.decisions_imported = import_decisions(con, decisions)
@@ -103,7 +107,7 @@ def link(
         report.charts = [str(p) for p in scored.charts]
         say("clustering")
         with timed(report, "cluster"):
-            links = _group_links(con, idents, candidates, scored.pairs, settings)
+            links = group_links(con, idents, candidates, scored.pairs, settings)
             idents["cluster"] = _clusters(idents, exact, links)
             idents["link_method"] = _link_methods(idents, links)
         say("writing master index and clerical review")
@@ -156,90 +160,16 @@ def _key_labels(candidates: pd.DataFrame) -> pd.DataFrame:
     return pairs[["unique_id_l", "unique_id_r"]].reset_index(drop=True)
 
 
-def _best_group_pairs(
-    candidates: pd.DataFrame, pairs: pd.DataFrame, threshold: float
-) -> pd.DataFrame:
-    """Per pair of exact groups: the highest-scoring record pair, and whether any record pair
-    may be linked automatically.
-
-    Twin guard: a pair whose forenames (both present) give no real support to a match
-    (different names, not a typo, prefix or nickname) is never linked automatically however
-    well the rest agrees. Same date of birth, surname and
-    address with different forenames is far more often twins than one child, and the model's
-    independence assumption cannot see that; such pairs go to clerical review instead.
-    """
-    side = candidates.set_index("unique_id")[["exact_group", "record_id"]]
-    forenames = candidates.set_index("unique_id")["forename_std"]
-    frame = pairs.join(side, on="unique_id_l").join(side, on="unique_id_r", rsuffix="_r")
-    frame = frame.rename(columns={"exact_group": "group_a", "record_id": "rec_a"})
-    swap = frame["group_a"] > frame["exact_group_r"]
-    frame["group_l"] = frame["group_a"].where(~swap, frame["exact_group_r"])
-    frame["group_r"] = frame["exact_group_r"].where(~swap, frame["group_a"])
-    frame["record_id_l"] = frame["rec_a"].where(~swap, frame["record_id_r"])
-    frame["record_id_r"] = frame["record_id_r"].where(~swap, frame["rec_a"])
-    named = (
-        frame["unique_id_l"].map(forenames).notna() & frame["unique_id_r"].map(forenames).notna()
-    )
-    guarded = frame["forenames_differ"] & named
-    frame["auto"] = (frame["match_probability"] >= threshold) & ~guarded
-    auto = frame.groupby(["group_l", "group_r"])["auto"].any()
-    frame = frame.sort_values("match_probability", ascending=False, kind="stable")
-    frame = frame.drop_duplicates(["group_l", "group_r"]).drop(columns="auto")
-    frame = frame.join(auto, on=["group_l", "group_r"])
-    return frame[
-        [
-            "group_l",
-            "group_r",
-            "record_id_l",
-            "record_id_r",
-            "match_probability",
-            "match_weight",
-            "auto",
-        ]
-    ].reset_index(drop=True)
-
-
-def _group_links(
-    con: duckdb.DuckDBPyConnection,
-    idents: pd.DataFrame,
-    candidates: pd.DataFrame,
-    pairs: pd.DataFrame,
-    settings: Settings,
-) -> GroupLinks:
-    scored = _best_group_pairs(candidates, pairs, settings.linkage.match_threshold)
-    record_group = con.execute("SELECT record_id, ident FROM link_records").df()
-    record_group["group"] = record_group["ident"].map(idents.set_index("ident")["exact_group"])
-    group_of = record_group.set_index("record_id")["group"]
-    decisions = current_decisions(con)
-    g_l = decisions["record_id_l"].map(group_of)
-    g_r = decisions["record_id_r"].map(group_of)
-    resolved = g_l.notna() & g_r.notna()
-    decided: dict[tuple[int, int], str] = {}
-    for a, b, decision in zip(
-        g_l[resolved], g_r[resolved], decisions["decision"][resolved], strict=True
-    ):
-        key = (min(int(a), int(b)), max(int(a), int(b)))
-        if key[0] != key[1]:
-            decided[key] = decision
-    vetoed = {k for k, d in decided.items() if d == "non_match"}
-    auto = scored["auto"]
-    accepted = [
-        (int(a), int(b))
-        for a, b in zip(scored.loc[auto, "group_l"], scored.loc[auto, "group_r"], strict=True)
-        if (int(a), int(b)) not in vetoed
-    ]
-    return GroupLinks(
-        scored=scored,
-        accepted=accepted,
-        clerical=[k for k, d in decided.items() if d == "match"],
-        vetoed=vetoed,
-        decided=set(decided),
-        applied=int(resolved.sum()),
-        unresolved=int((~resolved).sum()),
-    )
-
-
 def _clusters(idents: pd.DataFrame, exact: pd.DataFrame, links: GroupLinks) -> pd.Series:
+    if links.vetoed:
+        # Automatic links strongest first, so a veto cuts the weakest chain through a third
+        # record rather than the strongest.
+        scored = links.scored.set_index(["group_l", "group_r"])["match_probability"]
+        ranked = sorted(links.accepted, key=lambda pair: -float(scored.get(pair, 0.0)))
+        label = clusters_honouring_vetoes(
+            idents["exact_group"].unique().tolist(), links.clerical, ranked, links.vetoed
+        )
+        return idents["exact_group"].map(label)
     anchor = idents.groupby("exact_group")["ident"].first()
     group_edges = [(anchor[a], anchor[b]) for a, b in links.accepted + links.clerical]
     comp = connected_components(pd.Index(idents["ident"]), [*_pairs(exact), *group_edges])
@@ -379,3 +309,4 @@ def _count(
     report.clusters_by_source_pair = _source_pairs(idents)
     report.decisions_applied = links.applied
     report.decisions_unresolved = links.unresolved
+    report.decisions_within_one_key_group = links.within_one_group

@@ -144,3 +144,34 @@ def _check_identifiers(con: duckdb.DuckDBPyConnection) -> None:
             f"record_id {dup[0][0]} appears {dup[0][1]} times across the person tables; "
             "record_id must be unique across tables"
         )
+
+
+def missing_fields(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Records of ``link_records`` with no name at all, and with no usable date of birth."""
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE forename_std IS NULL AND surname_std IS NULL), "
+        "count(*) FILTER (WHERE dob_str IS NULL) FROM link_records"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def event_identifiers_without_person(
+    con: duckdb.DuckDBPyConnection, person_tables: list[str]
+) -> dict[str, int]:
+    """Per identifier system: identifiers named in event tables but in no person table."""
+    tables = [
+        name for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE column_name IN ('id_system', "
+            "'source_id') GROUP BY table_name HAVING count(*) = 2"
+        ).fetchall()
+        if name not in {*PERSON_TABLES, "master_index", "link_unlinked", "quarantine"}
+    ]
+    if not tables:
+        return {}
+    events = " UNION ".join(f'SELECT id_system, source_id FROM "{t}"' for t in tables)
+    persons = " UNION ".join(f'SELECT id_system, source_id FROM "{t}"' for t in person_tables)
+    rows = con.execute(
+        f"SELECT id_system, count(*) FROM (({events}) EXCEPT ({persons or events})) "
+        "GROUP BY id_system ORDER BY id_system"
+    ).fetchall()
+    return {str(system): int(n) for system, n in rows}

@@ -34,6 +34,27 @@ BLOCKING_RULES: tuple[str, ...] = (
     f"l.postcode_std = r.postcode_std AND l.forename_formal = r.forename_formal AND {_OTHER_GROUP}",
 )
 
+# What the link report says about how links are made (the rules themselves are listed beside).
+METHOD: dict[str, str] = {
+    "exact": "identifiers sharing LAchildID (Annex A, CIN census, SSDA903) or a UPN (school "
+    "and CIN census records) are one child without scoring",
+    "blocking": "Splink compares only record pairs of different exact groups that agree on "
+    "date of birth, or on formal forename and surname, or on surname and birth year, or on "
+    "postcode and formal forename: each rule survives a different fault (typos, nicknames, "
+    "day/month swaps, moves)",
+    "estimation": "u from random pairs; m counted from the record pairs already known to "
+    "match through a shared key, then refined by expectation maximisation twice, once "
+    "blocked on date of birth (learns names, sex, postcode) and once on names and postcode "
+    "(learns date of birth); the prior from a deterministic rule on forename, surname and "
+    "date of birth",
+    "threshold": "pairs at or above the threshold are linked automatically (nine-to-one odds "
+    "or better: a wrong merge puts one child's history on another's record); pairs in the "
+    "review band go to a person; a pair whose forenames disagree outright is never linked "
+    "automatically (twins)",
+    "decisions": "a reviewer's match always joins; a non-match keeps the two apart even "
+    "through links via a third record (the weakest such link is dropped)",
+}
+
 # Deterministic rules for the prior (probability two random records match): very few false
 # positives; about 70% of true pairs agree on all three despite typos, moves and nicknames.
 PRIOR_RULE_FIELDS: tuple[str, ...] = ("forename_formal", "surname_std", "dob_str")

@@ -94,6 +94,26 @@ def test_missing_names_and_dates_are_kept_with_reasons(tmp_path: Path, settings:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         unlinked = con.execute("SELECT count(*) FROM link_unlinked").fetchall()[0][0]
     assert unlinked == report.identifiers_unlinked
+    # The report counts what each record lacked, from the tables themselves.
+    tables = pd.concat(world.tables.values())
+    no_name = (tables["forename"].isna() & tables["surname"].isna()).sum()
+    assert report.records_without_name == no_name > 0
+    assert report.records_without_dob == tables["dob"].isna().sum() > 0
+
+
+def test_event_identifiers_without_a_person_record_are_counted(
+    tmp_path: Path, settings: Settings
+) -> None:
+    warehouse = build_world(100, seed=3).write(tmp_path / "w.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE contacts (id_system VARCHAR, source_id VARCHAR, event_date DATE)")
+        con.execute("INSERT INTO contacts SELECT id_system, source_id, DATE '2019-01-01' "
+                    "FROM person_social_care LIMIT 3")
+        con.execute("INSERT INTO contacts VALUES ('la_child_id', 'LA-NOT-A-PERSON', "
+                    "DATE '2019-01-01'), ('la_child_id', 'LA-NOT-A-PERSON', DATE '2019-02-01')")
+    report = link(warehouse, settings)
+    assert report.event_identifiers_without_person_record == {"la_child_id": 1}
+    assert report.blocking_rules and "threshold" in report.method
 
 
 def test_a_missing_person_table_is_reported_not_fatal(tmp_path: Path, settings: Settings) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from features.linkage.clusters import assign_master_ids, connected_components
+from features.linkage.clusters import (
+    assign_master_ids,
+    clusters_honouring_vetoes,
+    connected_components,
+)
 from features.linkage.evaluate import pairwise_quality
 from features.linkage.nicknames import nickname_rows
 
@@ -86,3 +90,24 @@ def test_ambiguous_nicknames_keep_every_reading() -> None:
     rows = set(nickname_rows())
     assert ("SAM", "SAMUEL") in rows and ("SAM", "SAMANTHA") in rows
     assert ("WILLIAM", "WILLIAM") in rows
+
+
+def test_a_reviewers_non_match_holds_through_a_third_record() -> None:
+    # 1-3 and 3-2 link automatically; a reviewer said 1 and 2 are different children. The
+    # weaker link (3-2) is the one dropped, so 1 and 3 stay together and 2 stands apart.
+    label = clusters_honouring_vetoes([1, 2, 3, 4], must=[], ranked=[(1, 3), (3, 2)],
+                                      vetoed=[(1, 2)])
+    assert label[1] == label[3] != label[2]
+    assert label[4] not in {label[1], label[2]}
+    # Without the veto the chain joins all three.
+    plain = clusters_honouring_vetoes([1, 2, 3], must=[], ranked=[(1, 3), (3, 2)], vetoed=[])
+    assert plain[1] == plain[2] == plain[3]
+
+
+def test_a_reviewers_match_wins_and_vetoes_follow_merged_groups() -> None:
+    # A confirmed match always joins; once 1 and 3 are one child, the veto 1-2 also keeps
+    # 3's links from pulling 2 in.
+    label = clusters_honouring_vetoes([1, 2, 3, 4], must=[(1, 3)], ranked=[(3, 2), (2, 4)],
+                                      vetoed=[(1, 2)])
+    assert label[1] == label[3]
+    assert label[2] != label[1] and label[2] == label[4]
