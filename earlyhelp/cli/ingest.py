@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from earlyhelp.cli._edge import shown_errors
@@ -44,6 +50,7 @@ def ingest(
 ) -> None:
     """Check every raw row and load it into the warehouse, or quarantine it with a reason."""
     from features.ingest import ingest as run_ingest
+    from features.ingest.pipeline import list_files
 
     with shown_errors():
         overrides: dict[str, object] = {}
@@ -56,19 +63,22 @@ def ingest(
                 ) from None
         settings = load_settings(**overrides)
         target = warehouse or settings.warehouse_path
+        # Each file is read, then validated and loaded: two steps a file.
+        steps = 2 * len(list_files(raw_dir)) if raw_dir.is_dir() else None
         with Progress(
-            SpinnerColumn(),
             TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
         ) as progress:
-            task = progress.add_task("ingest", total=None)
+            task = progress.add_task("ingest", total=steps)
             report = run_ingest(
                 raw_dir,
                 target,
                 settings,
-                progress=lambda message: progress.update(task, description=message),
+                progress=lambda message: progress.update(task, description=message, advance=1),
             )
         _print_summary(report)
         if report.failures:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from earlyhelp.cli._edge import shown_errors
 from earlyhelp.settings import load_settings
@@ -56,7 +57,17 @@ def link(
         raise typer.BadParameter(f"choose one of {', '.join(ENGINES)}", param_hint="--engine")
     with shown_errors():
         settings = load_settings()
-        with _out.status("linking") as status:
+        # Stages: read, exact keys, Splink, cluster, write (and evaluate with --truth).
+        stages = 5 + (truth is not None)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=_out, transient=True) as progress:
+            task = progress.add_task("linking", total=stages)
+
+            def stage(text: str) -> None:
+                # Each message starts a stage: the bar shows the ones finished.
+                done = progress.tasks[0].description != "linking"
+                progress.update(task, description=f"linking: {text}", advance=int(done))
+
             report = run_link(
                 warehouse,
                 settings,
@@ -64,7 +75,7 @@ def link(
                 engine=engine,  # type: ignore[arg-type]
                 decisions=decisions,
                 reports_dir=reports_dir,
-                progress=lambda stage: status.update(f"linking: {stage}"),
+                progress=stage,
             )
     _out.print(
         f"{report.n_identifiers:,} identifiers ({report.n_records:,} records) -> "
