@@ -54,11 +54,19 @@ def read_scores(path: Path, *, label: str, score: str, groups: list[str]) -> Sco
 def _read_csv(path: Path, wanted: list[str]) -> pd.DataFrame:
     try:
         header = pd.read_csv(path, nrows=0)
+        _require_columns(path, list(header.columns), wanted)
+        # Read as text so a bad value can be shown as written and located by line; every
+        # field is read (not only the wanted columns) so a row with extra fields is caught.
+        frame = pd.read_csv(path, dtype=str, engine="c", on_bad_lines="error")
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
-    _require_columns(path, list(header.columns), wanted)
-    # Read as text so a bad value can be shown as written and located by line.
-    return pd.read_csv(path, usecols=wanted, dtype=str, engine="c")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV"
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: not a well-formed CSV ({exc})") from None
+    return frame[wanted]
 
 
 def _read_parquet(path: Path, wanted: list[str]) -> pd.DataFrame:
@@ -99,7 +107,7 @@ def check_frame(
     return ScoreTable(
         labels=_labels(frame[label], label, where),
         scores=_scores(frame[score], score, where),
-        groups={g: _group(frame[g]) for g in groups},
+        groups={g: _group(frame[g], g, where) for g in groups},
     )
 
 
@@ -123,9 +131,11 @@ def _labels(column: pd.Series, name: str, where: _Locator) -> np.ndarray:
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         bad = ~np.isin(values, (0.0, 1.0))
     else:
-        values = column.astype("string").str.strip().str.lower().map(_LABEL_WORDS).to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+        text = column.astype("string").str.strip().str.lower()
+        values = text.map(_LABEL_WORDS).to_numpy(dtype=np.float64, na_value=np.nan)
+        # "1.00" and "0.0" are labels too; anything else numeric is not.
+        numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = np.where(np.isnan(values) & np.isin(numbers, (0.0, 1.0)), numbers, values)
         bad = np.isnan(values)
     if bad.any():
         i = int(np.argmax(bad))
@@ -156,7 +166,12 @@ def _shown(value: object) -> object:
     return value
 
 
-def _group(column: pd.Series) -> pd.Categorical:
+# A board reads each group on the page, and disclosure control grows steeply with the number
+# of groups (200 groups took 12 s, 600 did not finish): more than this is an input error.
+MAX_GROUPS = 100
+
+
+def _group(column: pd.Series, name: str, where: _Locator) -> pd.Categorical:
     """Group values as text; blanks become their own named group rather than being dropped."""
     if pd.api.types.is_float_dtype(column):
         whole = column.dropna()
@@ -164,4 +179,11 @@ def _group(column: pd.Series) -> pd.Categorical:
             column = column.astype("Int64")  # 1.0 -> "1" when a Parquet int column had nulls
     text = column.astype("string").str.strip()
     text = text.mask(text.isna() | (text == ""), MISSING_GROUP)
-    return pd.Categorical(text.astype(object))
+    groups = pd.Categorical(text.astype(object))
+    if len(groups.categories) > MAX_GROUPS:
+        raise InputError(
+            f"{where.source}: column '{name}' has {len(groups.categories):,} distinct values; "
+            f"an audit compares at most {MAX_GROUPS} groups a column: band or group the values "
+            "first (an identifier is not a group)"
+        )
+    return groups

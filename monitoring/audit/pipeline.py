@@ -59,7 +59,7 @@ class AuditSpec(BaseModel):
     threshold: float | None = None
     top_k: int | None = Field(None, ge=1)
     reference: dict[str, str] = Field(default_factory=dict)
-    seed: int = 20200331
+    seed: int = Field(20200331, ge=0)
     n_boot: int = Field(2000, ge=100)
     confidence: float = Field(0.95, gt=0, lt=1)
     rate_method: RateMethod = "wilson"
@@ -87,6 +87,13 @@ class AuditConfig(AuditSpec):
     scores: Path
     out: Path
 
+    @model_validator(mode="after")
+    def _out_is_a_folder(self) -> AuditConfig:
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"--out {self.out} is a file; give a folder for audit.json and "
+                             "audit.html")
+        return self
+
 
 def run_audit(config: AuditConfig) -> AuditResult:
     """Read, audit, and write ``audit.json``, ``audit.html`` and ``audit_report.json``."""
@@ -98,11 +105,12 @@ def run_audit(config: AuditConfig) -> AuditResult:
     timings["read"] = time.perf_counter() - start
     result = audit_table(table, config, source=str(config.scores))
     timings["audit"] = time.perf_counter() - start - timings["read"]
+    page = render_html(result, outcome=config.outcome)  # before writing: all or nothing
     config.out.mkdir(parents=True, exist_ok=True)
     json_path = config.out / "audit.json"
     json_path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
     html_path = config.out / "audit.html"
-    html_path.write_text(render_html(result, outcome=config.outcome), encoding="utf-8")
+    html_path.write_text(page, encoding="utf-8")
     timings["write"] = time.perf_counter() - start - timings["read"] - timings["audit"]
     report = AuditReport(
         source=str(config.scores),
@@ -284,8 +292,12 @@ def _disparity_notes(
     ref = metrics[reference]
     zero = [m for m in names if ref.rate(m) == 0]
     if zero:
-        notes.append(f"{column}: the reference group '{reference}' has a rate of 0 for "
-                     f"{', '.join(zero)}, so ratios to it are null")
+        notes.append(f"{group_note_prefix(column, reference)}: the reference group has a "
+                     f"rate of 0 for {', '.join(zero)}, so ratios to it are null")
+    undefined = [m for m in names if ref.rate(m) is None]
+    if undefined:
+        notes.append(f"{group_note_prefix(column, reference)}: the reference group's "
+                     f"{', '.join(undefined)} is not defined, so ratios to it are null")
     for i, value in enumerate(metrics):
         thin = [m for j, m in enumerate(names) if 0 < defined_share[i, j] < 0.95
                 and metrics[value].rate(m) is not None and ref.rate(m)]

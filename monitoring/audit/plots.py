@@ -80,7 +80,8 @@ def _panels(
     axes = figure.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
     for ax, metric in zip(axes, metrics, strict=True):
         ax.set_title(_TITLES.get(metric, metric), fontsize=10)
-        ax.set_yticks(range(rows), list(points), fontsize=9)
+        # Group values are data: a "$" must not switch matplotlib into maths typesetting.
+        ax.set_yticks(range(rows), [str(p).replace("$", r"\$") for p in points], fontsize=9)
         ax.set_ylim(rows - 0.5, -0.5)
         ax.grid(axis="x", color="#eeeeee")
     figure.suptitle(title, fontsize=11)

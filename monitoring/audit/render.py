@@ -83,6 +83,7 @@ def render_html(result: AuditResult, *, outcome: str = "the outcome") -> str:
     )
     return env.get_template("audit.html.j2").render(
         result=result,
+        overall_n=format_count(result.n, (*OVERALL, "n") in suppression.hidden),
         outcome=outcome,
         summary=[view.summary(col, outcome) for col in result.groups],
         clearest=view.clearest_differences(),

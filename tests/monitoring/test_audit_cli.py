@@ -95,3 +95,68 @@ def test_both_or_neither_rule_is_a_config_error(small_girls_table: Path, tmp_pat
     bad_ref = _audit(small_girls_table, tmp_path / "out", "--threshold", "0.5",
                      "--reference", "sex")
     assert bad_ref.exit_code == 3 and "COL=VALUE" in bad_ref.output
+
+
+@pytest.mark.parametrize("content,message", [
+    ("outcome,score\n1,0.9\n", "column 'sex' not found"),
+    ("outcome,score,sex\n1,high,F\n", "'high' is not a finite number"),
+    ("", "empty"),
+    (b"outcome,score,sex\n1,0.9,\xe9t\xe9\n", "not UTF-8"),
+    ("outcome,score,sex\n1,0.9,F\n0,0.1,M,extra\n", "not a well-formed CSV"),
+])
+def test_bad_files_fail_with_a_reason_and_a_non_zero_exit(
+    tmp_path: Path, content: str | bytes, message: str
+) -> None:
+    path = tmp_path / "scores.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    result = _audit(path, tmp_path / "out", "--threshold", "0.5")
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_that_is_a_file_and_a_negative_seed_are_config_errors(
+    small_girls_table: Path, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "taken.txt"
+    a_file.write_text("x")
+    taken = _audit(small_girls_table, a_file, "--threshold", "0.5")
+    assert taken.exit_code == 3 and "is a file" in " ".join(taken.output.split())
+    negative = _audit(small_girls_table, tmp_path / "out", "--threshold", "0.5", "--seed", "-1")
+    assert negative.exit_code == 3
+
+
+def test_group_values_are_text_not_maths(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    frame = frame_from_cells({"$\\foo$": (8, 9, 40, 7), "M": (30, 40, 300, 20)})
+    frame.to_csv(path, index=False)
+    result = _audit(path, tmp_path / "out", "--threshold", "0.5")
+    assert result.exit_code == 0, result.output
+    assert "$\\foo$" in (tmp_path / "out" / "audit.html").read_text()
+
+
+def test_a_hidden_overall_count_is_not_printed_in_the_opening_line(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    frame_from_cells({"F": (1, 0, 0, 0), "M": (0, 0, 1, 0)}).to_csv(path, index=False)
+    result = _audit(path, tmp_path / "out", "--threshold", "0.5")
+    assert result.exit_code == 0, result.output
+    lede = html.fromstring((tmp_path / "out" / "audit.html").read_text()).find_class("lede")[0]
+    assert lede.text_content().startswith("c children")
+
+
+def test_a_note_about_a_reference_group_with_hidden_counts_stays_off_the_page(
+    tmp_path: Path,
+) -> None:
+    # B is the largest group (the reference); its tn is 0, so the JSON notes "a rate of 0 for
+    # tnr", which on the page would give away B's withheld counts.
+    path = tmp_path / "scores.csv"
+    frame_from_cells({"A": (5, 0, 3, 5), "B": (6, 3, 0, 6), "C": (4, 5, 1, 3)}).to_csv(
+        path, index=False)
+    result = _audit(path, tmp_path / "out", "--threshold", "0.5")
+    assert result.exit_code == 0, result.output
+    notes = json.loads((tmp_path / "out" / "audit.json").read_text())["notes"]
+    assert any("rate of 0 for" in n for n in notes)
+    assert "rate of 0 for" not in (tmp_path / "out" / "audit.html").read_text()

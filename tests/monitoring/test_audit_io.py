@@ -93,3 +93,14 @@ def test_infinite_score_in_a_frame_is_refused() -> None:
     frame = pd.DataFrame({"outcome": [1, 0], "score": [0.2, float("inf")], "sex": ["F", "M"]})
     with pytest.raises(InputError, match=r"data frame: column 'score' row 2"):
         check_frame(frame, **COLUMNS)  # type: ignore[arg-type]
+
+
+def test_numeric_labels_written_with_decimals_are_accepted(tmp_path: Path) -> None:
+    table = read_scores(_csv(tmp_path, "outcome,score,sex\n1.00,0.9,F\n0.0,0.4,M\n"), **COLUMNS)
+    assert table.labels.tolist() == [1, 0]
+
+
+def test_a_column_with_too_many_groups_is_refused(tmp_path: Path) -> None:
+    rows = "".join(f"{i % 2},0.{i % 9},child{i}\n" for i in range(150))
+    with pytest.raises(InputError, match="column 'sex' has 150 distinct values"):
+        read_scores(_csv(tmp_path, "outcome,score,sex\n" + rows), **COLUMNS)
