@@ -15,14 +15,17 @@ import pandas as pd
 from synthcouncil.calendar import Calendar
 from synthcouncil.names import BOYS, GIRLS, SURNAMES
 
+# Fictional places in the postcode area ZZ, which the UK does not use (the NHS keeps ZZ99 for
+# pseudo-postcodes), so no generated address can be a real one. The deprivation deciles
+# follow a town like the seed document's council.
 LOCALITIES: tuple[tuple[str, str, int], ...] = (
     # (locality, postcode district, typical IMD decile)
-    ("Chatham Central", "ME4", 2), ("Luton and Wayfield", "ME4", 2), ("Gillingham North", "ME7", 2),
-    ("Gillingham South", "ME7", 3), ("Strood North", "ME2", 4), ("Strood South", "ME2", 5),
-    ("Rochester East", "ME1", 4), ("Rochester West", "ME1", 5), ("Twydall", "ME8", 4),
-    ("Rainham North", "ME8", 7), ("Rainham South", "ME8", 8), ("Walderslade", "ME5", 6),
-    ("Lordswood and Capstone", "ME5", 7), ("Princes Park", "ME5", 5), ("Hoo Peninsula", "ME3", 7),
-    ("Cuxton and Halling", "ME2", 8),
+    ("Dockside Central", "ZZ4", 2), ("Eastmoor and Wayfield", "ZZ4", 2), ("Northgate", "ZZ7", 2),
+    ("Southgate", "ZZ7", 3), ("Riverbank North", "ZZ2", 4), ("Riverbank South", "ZZ2", 5),
+    ("Castle East", "ZZ1", 4), ("Castle West", "ZZ1", 5), ("Thornwood", "ZZ8", 4),
+    ("Marsh Green North", "ZZ8", 7), ("Marsh Green South", "ZZ8", 8), ("Highcombe", "ZZ5", 6),
+    ("Ashby and Kilncote", "ZZ5", 7), ("Parkside", "ZZ5", 5), ("Saltings Peninsula", "ZZ3", 7),
+    ("Millbrook and Halse", "ZZ2", 8),
 )
 ETHNICITY: dict[str, float] = {
     "WBRI": 0.76, "WOTH": 0.05, "WIRI": 0.005, "WROM": 0.005, "MWBC": 0.02, "MWBA": 0.01,
@@ -35,7 +38,8 @@ DISABILITY: dict[str, float] = {
 }
 HOUSEHOLD_SIZES = (np.array([1, 2, 3, 4]), np.array([0.42, 0.38, 0.14, 0.06]))
 MOVE_SHARE = 0.08  # households arriving (and, separately, leaving) during the window
-LA_CODE = "887"
+# No English local authority has number 000: generated UPNs and CIN returns cannot be real ones.
+LA_CODE = "000"
 _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 

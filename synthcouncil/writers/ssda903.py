@@ -72,7 +72,7 @@ def write_ssda903(ext: Extract, t: Tables) -> None:
             "REC": np.where(open_at_census, "", ep["REC"].to_numpy()),
             "REASON_PLACE_CHANGE": np.where(open_at_census, "", ep["REASON_PLACE_CHANGE"]),
             "HOME_POST": [p[:-2] for p in post],
-            "PL_POST": np.where(rng.random(len(ep)) < 0.7, [p[:-2] for p in post], "ME14 1"),
+            "PL_POST": np.where(rng.random(len(ep)) < 0.7, [p[:-2] for p in post], "ZZ9 1"),
             "URN": np.where(ep["PLACE"].to_numpy() == "K2", "SC123456", ""),
         })
         recorded = ext.recorded(ep["DECOM"].to_numpy(), 43 + year)
