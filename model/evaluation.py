@@ -174,25 +174,10 @@ def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: 
     )
 
 
-def scored_test_rows(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
-                      capacity: int) -> pd.DataFrame:
-    """One row per test child-month: pseudonymous key, month, outcome, protected attributes,
-    each candidate's score and whether it was flagged at capacity (for ``earlyhelp audit``)."""
-    y = frame["y"].to_numpy().astype(int)
-    months = month_codes(frame["as_of"])
-    table = frame.drop(columns="y").assign(**{label: y})
-    for name, s in scores.items():
-        column = name.replace(" ", "_")
-        table[f"{column}_score"] = s
-        table[f"{column}_flagged"] = flag_at_capacity(s, y, months, capacity).astype(np.int8)
-    return table
-
-
-def scored_test_children(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
-                         capacity: int) -> pd.DataFrame:
-    """One row per test child, the unit the board audits: the outcome in any test month, each
-    candidate's flag read as new referrals (flagged in some month, once), its highest score,
-    and the protected attributes of the child's latest test month."""
+def _scored(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str, capacity: int,
+            new_only: bool) -> pd.DataFrame:
+    """Test child-months with each candidate's score and flag (top-k a month, or new
+    referrals only)."""
     y = frame["y"].to_numpy().astype(int)
     months = month_codes(frame["as_of"])
     child = pd.factorize(frame["child_key"])[0]
@@ -200,13 +185,30 @@ def scored_test_children(frame: pd.DataFrame, scores: dict[str, np.ndarray], lab
     for name, s in scores.items():
         column = name.replace(" ", "_")
         rows[f"{column}_score"] = s
-        rows[f"{column}_flagged"] = flag_new_referrals(s, y, months, child, capacity)
+        flagged = (flag_new_referrals(s, y, months, child, capacity) if new_only
+                   else flag_at_capacity(s, y, months, capacity))
+        rows[f"{column}_flagged"] = flagged.astype(np.int8)
+    return rows
+
+
+def scored_test_rows(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
+                     capacity: int) -> pd.DataFrame:
+    """One row per test child-month: pseudonymous key, month, outcome, protected attributes,
+    each candidate's score and whether it was flagged at capacity (for ``earlyhelp audit``)."""
+    return _scored(frame, scores, label, capacity, new_only=False)
+
+
+def scored_test_children(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str,
+                         capacity: int) -> pd.DataFrame:
+    """One row per test child, the unit the board audits: the outcome in any test month, each
+    candidate's flag read as new referrals (flagged in some month, once), its highest score,
+    and the protected attributes of the child's latest test month."""
+    rows = _scored(frame, scores, label, capacity, new_only=True)
     extremes = {c: "max" for c in rows.columns if c.endswith(("_score", "_flagged")) or c == label}
     latest = rows.sort_values("as_of").groupby("child_key", sort=False).last()
     children = rows.groupby("child_key").agg(extremes)
     children = latest.drop(columns=[*extremes, "as_of"]).join(children).reset_index()
-    flags = [c for c in children.columns if c.endswith("_flagged")]
-    return children.astype({c: np.int8 for c in [*flags, label]})
+    return children.astype({label: np.int8})
 
 
 def _clean(value: float) -> float | None:

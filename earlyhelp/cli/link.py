@@ -62,11 +62,12 @@ def link(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=_out, transient=True) as progress:
             task = progress.add_task("linking", total=stages)
+            started: list[str] = []
 
             def stage(text: str) -> None:
-                # Each message starts a stage: the bar shows the ones finished.
-                done = progress.tasks[0].description != "linking"
-                progress.update(task, description=f"linking: {text}", advance=int(done))
+                # Each message starts a stage, so the one before it has finished.
+                progress.update(task, description=f"linking: {text}", advance=len(started[:1]))
+                started.append(text)
 
             report = run_link(
                 warehouse,
