@@ -58,6 +58,11 @@ class ModelSettings(BaseModel):
     # (a few dozen children in any training window); first-time entry shares its drivers and
     # has more than ten times the positives. None fits on `label` itself.
     fit_label: str | None = "first_time_entry_12m"
+    # Learned candidates use features looking back at most this many months (and statuses
+    # at the as-of date). Counts over all recorded history drift: most sources begin at the
+    # extract's first month, so "ever" meant "in the last few months" in the oldest training
+    # months and "in the last five years" in the newest. None uses every feature.
+    max_lookback_months: int | None = Field(24, ge=0)
     # New flagged referrals Early Help can take per month.
     capacity: int = Field(20, ge=1)
     registered_name: str = "earlyhelp-custody-risk"

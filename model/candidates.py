@@ -21,7 +21,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -126,14 +126,35 @@ def describe_rule(features: Sequence[str], registry: pd.DataFrame) -> str:
     )
 
 
-def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed: int) -> Pipeline:
+# Registry kinds whose values are event counts (or differences of counts).
+COUNT_KINDS = ("count", "trend")
+
+
+def log_counts(X: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """sign(x) log(1 + |x|) on the count columns: the tenth contact adds less than the first,
+    and a child with 40 contacts does not outweigh every other term."""
+    out = np.array(X, dtype=float, copy=True)
+    out[:, columns] = np.sign(out[:, columns]) * np.log1p(np.abs(out[:, columns]))
+    return out
+
+
+def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed: int,
+                  kinds: Sequence[str] = ()) -> Pipeline:
+    """A candidate's pipeline; ``kinds`` (registry kinds, aligned with ``features``) tells
+    logistic regression which columns are counts to log-transform."""
     if kind == "rule":
         columns = ColumnTransformer([("rule", "passthrough", list(rule))])
         return Pipeline([("features", columns), ("classifier", RuleBaseline())])
     if kind == "logistic":
+        counts = np.array([k in COUNT_KINDS for k in kinds], dtype=bool) if kinds else \
+            np.zeros(len(features), dtype=bool)
+        if counts.size != len(features):
+            raise ValueError(f"{len(kinds)} kinds for {len(features)} features")
         # keep_empty_features: a feature with no value in the fit months (a code not yet in
-        # use) stays as a column, so terms map one to one onto registry features.
+        # use) stays as a column, so terms map one to one (and in order) onto features.
         scaled = Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                           ("log_counts", FunctionTransformer(log_counts,
+                                                              kw_args={"columns": counts})),
                            ("scale", StandardScaler())])
         columns = ColumnTransformer([("scaled", scaled, list(features))])
         return Pipeline([("features", columns),

@@ -23,6 +23,7 @@ class CardFacts:
     positives: int
     unlabelled: int
     n_features: int
+    max_lookback_months: int | None
     months_from: str
     months_to: str
     calibration_months: int

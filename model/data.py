@@ -28,13 +28,17 @@ class ModelData:
     """Labelled child-months (label matured), their features and protected attributes."""
 
     frame: pd.DataFrame
+    # The learned candidates' inputs, and each one's kind (registry), in the same order.
     features: tuple[str, ...]
+    kinds: tuple[str, ...]
     registry: pd.DataFrame
     label: str
     fingerprint: str
     unlabelled_rows: int
     # What the learned candidates are fitted on (the evaluated label unless settings say).
     fit_label: str = ""
+    # Every feature in the matrix (the rule baseline may use ones the model leaves out).
+    all_features: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
@@ -68,6 +72,16 @@ def _check_tables(con: object, warehouse: Path) -> None:
         )
 
 
+def _check_registry(registry: pd.DataFrame, warehouse: Path) -> None:
+    missing = [c for c in ("feature", "group", "description", "kind", "lookback_months")
+               if c not in registry.columns]
+    if missing:
+        raise InputError(
+            f"{warehouse}: feature_registry has no column(s) {missing}; it was built by an "
+            "older version: run `earlyhelp features` on this warehouse again"
+        )
+
+
 def _feature_columns(matrix_cols: list[str], registry: pd.DataFrame, warehouse: Path) -> list[str]:
     leaked = sorted(set(matrix_cols) & set(PROTECTED))
     if leaked:
@@ -85,6 +99,22 @@ def _feature_columns(matrix_cols: list[str], registry: pd.DataFrame, warehouse: 
     return features
 
 
+def model_inputs(registry: pd.DataFrame, features: list[str],
+                 max_lookback_months: int | None) -> list[str]:
+    """The features a learned model may use: those looking back at most ``max_lookback_months``.
+
+    A feature over all recorded history ("ever", "months since the last", months known)
+    changes meaning as the extract's history lengthens: most sources begin at the extract's
+    first month, so in the oldest training months "ever" means "in the last few months".
+    None keeps every feature.
+    """
+    if max_lookback_months is None:
+        return features
+    lookback = registry.set_index("feature")["lookback_months"]
+    return [f for f in features
+            if pd.notna(lookback.get(f)) and int(lookback[f]) <= max_lookback_months]
+
+
 def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], *labels: str) -> str:
     """A hash of the labelled matrix (sorted by child and month), stable across runs."""
     columns = [*KEYS, *features, *dict.fromkeys(labels)]
@@ -92,11 +122,12 @@ def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], *labels: str) ->
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:16]
 
 
-def load_model_data(warehouse: Path, label: str, fit_label: str | None = None) -> ModelData:
+def load_model_data(warehouse: Path, label: str, fit_label: str | None = None,
+                    max_lookback_months: int | None = None) -> ModelData:
     """Read the labelled population and registry for ``label`` from ``warehouse``.
 
     ``fit_label``, when given, is read beside it for fitting; rows where either is not yet
-    matured are left out.
+    matured are left out. ``max_lookback_months`` picks the model's inputs (``model_inputs``).
     """
     import duckdb
 
@@ -116,6 +147,7 @@ def load_model_data(warehouse: Path, label: str, fit_label: str | None = None) -
         fit_label = None if fit_label == label else fit_label
         extra = f', CAST(l."{fit_label}" AS INTEGER) AS "{fit_label}"' if fit_label else ""
         extra_where = f' AND l."{fit_label}" IS NOT NULL' if fit_label else ""
+        _check_registry(registry, warehouse)
         features = _feature_columns(matrix_cols, registry, warehouse)
         unlabelled = con.execute(
             f'SELECT count(*) FROM labels WHERE "{label}" IS NULL'
@@ -135,9 +167,18 @@ def load_model_data(warehouse: Path, label: str, fit_label: str | None = None) -
         raise InputError(f"{warehouse}: no child-month has a matured '{label}' label")
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     frame[features] = frame[features].astype(np.float32)
+    inputs = model_inputs(registry, features, max_lookback_months)
+    if not inputs:
+        raise InputError(
+            f"{warehouse}: no feature looks back {max_lookback_months} months or less; "
+            "raise model.max_lookback_months"
+        )
+    kind = registry.set_index("feature")["kind"]
     return ModelData(
         frame=frame,
-        features=tuple(features),
+        features=tuple(inputs),
+        kinds=tuple(str(kind[f]) for f in inputs),
+        all_features=tuple(features),
         registry=registry,
         label=label,
         fingerprint=fingerprint(frame, tuple(features), label, *([fit_label] if fit_label else [])),

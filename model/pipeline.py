@@ -87,8 +87,8 @@ def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
     # The rule's rates are read straight off the evaluated label; learned candidates fit the
     # (more frequent) fit label and are calibrated to the evaluated one.
     return fit_calibrated(
-        make_pipeline(kind, data.features, rule, settings.model.seed), fit, calibration,
-        data.label, negative_rate=settings.model.negative_sample_rate, seed=seed,
+        make_pipeline(kind, data.features, rule, settings.model.seed, data.kinds), fit,
+        calibration, data.label, negative_rate=settings.model.negative_sample_rate, seed=seed,
         fit_label=None if kind == "rule" else data.target,
     )
 
@@ -154,8 +154,8 @@ def _train(
     probe = StepReport(step="train")
     with timed(probe, "load"):
         step("loading the feature warehouse")
-        data = load_model_data(warehouse, label, ms.fit_label)
-        rule = rule_features(data.features, ms.baseline_features)
+        data = load_model_data(warehouse, label, ms.fit_label, ms.max_lookback_months)
+        rule = rule_features(data.all_features, ms.baseline_features)
         folds = make_folds(data.months, ms)
     with timed(probe, "cross_validate"):
         eval_frame, scores, summaries = cross_validate(data, rule, folds, settings, step)

@@ -154,7 +154,8 @@ def log_training(
         facts = CardFacts(
             name=ms.registered_name, run_id=run.info.run_id, fingerprint=data.fingerprint,
             rows=len(data.frame), positives=report.positives, unlabelled=data.unlabelled_rows,
-            n_features=len(data.features), months_from=str(report.first_month),
+            n_features=len(data.features), max_lookback_months=ms.max_lookback_months,
+            months_from=str(report.first_month),
             months_to=str(report.last_month), calibration_months=ms.calibration_months,
             explanation=(
                 "exact logistic-regression terms on standardised features, grouped and worded "

@@ -24,6 +24,10 @@ from features.build.codes import (
 )
 
 Direction = Literal["higher_more_risk", "lower_more_risk", "neutral"]
+# What a value is, so a model can transform it suitably: event counts (and their
+# differences, "trend"), a share of sessions ("rate"), a 0/1 status ("flag"), months since the
+# last event, or a length of time ("age", "duration").
+Kind = Literal["count", "trend", "rate", "flag", "months_since", "age", "duration"]
 WINDOWS: tuple[int, ...] = (3, 6, 12, 24)
 
 
@@ -37,8 +41,10 @@ class FeatureSpec:
     direction_hint: Direction = "higher_more_risk"
     # Value for a child with no rows in the source (None: stays NULL, e.g. "months since").
     fill: float | None = 0.0
-    # Months of history the feature looks back over (None: all recorded history).
+    # Months of history the feature looks back over: 0 for a status at the as-of date,
+    # None for all recorded history (whose meaning grows with the extract's history).
     lookback_months: int | None = None
+    kind: Kind = "count"
 
 
 def in_window(months: int) -> str:
@@ -79,7 +85,7 @@ def months_since(
     return FeatureSpec(
         name, group, f"{{value}} months since the last {noun}", source,
         f"date_sub('month', max(e.event_date) FILTER (WHERE {where}), p.as_of)",
-        direction_hint="lower_more_risk", fill=None,
+        direction_hint="lower_more_risk", fill=None, kind="months_since",
     )
 
 
@@ -89,7 +95,7 @@ def trend(name: str, group: str, source: str, noun: str, where: str = "TRUE") ->
         f"{{value}} more {noun} in the last 6 months than in the 6 months before", source,
         f"count(*) FILTER (WHERE ({where}) AND {in_window(6)}) - "
         f"count(*) FILTER (WHERE ({where}) AND {in_window(12)} AND NOT {in_window(6)})",
-        lookback_months=12,
+        lookback_months=12, kind="trend",
     )
 
 
@@ -97,16 +103,18 @@ def open_now(name: str, group: str, source: str, description: str) -> FeatureSpe
     return FeatureSpec(
         name, group, description, source,
         "max(CASE WHEN e.end_known IS NULL OR e.end_known > p.as_of THEN 1 ELSE 0 END)",
+        lookback_months=0, kind="flag",
     )
 
 
 def _age() -> list[FeatureSpec]:
     return [
         FeatureSpec("age_years", "age", "Aged {value} at the date of this snapshot",
-                    "population", "p.age_years", direction_hint="neutral"),
+                    "population", "p.age_years", direction_hint="neutral", lookback_months=0,
+                    kind="age"),
         FeatureSpec("months_known", "age", "Known to council services for {value} months",
                     "population", "date_sub('month', p.known_since, p.as_of)",
-                    direction_hint="neutral"),
+                    direction_hint="neutral", kind="duration"),
     ]
 
 
@@ -159,7 +167,7 @@ def _assessments() -> list[FeatureSpec]:
         specs.append(FeatureSpec(
             f"factor_{label}_ever", g,
             f"An assessment has ever recorded {words} (1 yes, 0 no): {{value}}", "factors",
-            f"CAST(bool_or({where}) AS INTEGER)"))
+            f"CAST(bool_or({where}) AS INTEGER)", kind="flag"))
         specs.append(months_since(f"factor_{label}_months_since_last", g, "factors",
                                   f"assessment recording {words}", where))
     return specs
@@ -212,15 +220,15 @@ def _attendance() -> list[FeatureSpec]:
     return [
         FeatureSpec("absence_rate_last_term", g,
                     "Missed {value} of possible school sessions in the latest term recorded",
-                    s, latest("e.absence_rate"), fill=None, lookback_months=24),
+                    s, latest("e.absence_rate"), fill=None, lookback_months=24, kind="rate"),
         FeatureSpec("unauthorised_rate_last_term", g,
                     "Missed {value} of possible sessions without authorisation in the latest "
                     "term recorded", s, latest("e.unauthorised_rate"), fill=None,
-                    lookback_months=24),
+                    lookback_months=24, kind="rate"),
         FeatureSpec("persistent_absence_last_term", g,
                     "Persistently absent (10% or more sessions missed) in the latest term "
                     "recorded (1 yes, 0 no): {value}", s, latest("e.persistent"), fill=None,
-                    lookback_months=24),
+                    lookback_months=24, kind="flag"),
         count("persistent_absence_terms_12m", g, s,
               "Persistently absent in {value} terms of the last 12 months", "e.persistent = 1",
               12),
@@ -229,11 +237,11 @@ def _attendance() -> list[FeatureSpec]:
               24),
         FeatureSpec("absence_rate_12m", g,
                     "Missed {value} of possible school sessions over the last 12 months", s,
-                    rate(in_window(12)), fill=None, lookback_months=12),
+                    rate(in_window(12)), fill=None, lookback_months=12, kind="rate"),
         FeatureSpec("absence_rate_trend_12m", g,
                     "Absence rate over the last 12 months minus the 12 months before: {value}",
                     s, f"{rate(in_window(12))} - {rate(earlier)}", fill=None,
-                    lookback_months=24),
+                    lookback_months=24, kind="rate"),
     ]
 
 
@@ -280,5 +288,7 @@ def registry_frame(specs: tuple[FeatureSpec, ...] = FEATURES) -> pd.DataFrame:
             "group": [s.group for s in specs],
             "description": [s.description for s in specs],
             "direction_hint": [s.direction_hint for s in specs],
+            "kind": [s.kind for s in specs],
+            "lookback_months": pd.array([s.lookback_months for s in specs], dtype="Int64"),
         }
     )

@@ -110,3 +110,22 @@ def test_factor_groups_are_named_in_features() -> None:
     names = {f.name for f in FEATURES}
     for group in FACTOR_GROUPS:
         assert f"factor_{group}_ever" in names
+
+
+def test_registry_says_what_kind_each_feature_is_and_how_far_back_it_looks() -> None:
+    table = registry_frame()
+    assert table["kind"].notna().all() and len(table) == len(FEATURES)
+    all_history = set(table.loc[table["lookback_months"].isna(), "feature"])
+    # Exactly the features over all recorded history, which a model may choose to leave out.
+    expected = {s.name for s in FEATURES
+                if s.name.endswith(("_ever", "_months_since_last")) or s.name == "months_known"}
+    assert all_history == expected
+    windowed = table.dropna(subset=["lookback_months"])
+    for name, months in zip(windowed["feature"], windowed["lookback_months"], strict=True):
+        window = name.rsplit("_", 1)[-1]
+        if window.endswith("m") and window[:-1].isdigit():
+            assert months >= int(window[:-1]), name
+    kinds = table.set_index("feature")["kind"]
+    assert kinds["age_years"] == "age" and kinds["cla_now"] == "flag"
+    assert kinds["contacts_trend_6m"] == "trend" and kinds["absence_rate_12m"] == "rate"
+    assert (kinds[kinds.index.str.contains("months_since")] == "months_since").all()

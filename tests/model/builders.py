@@ -116,11 +116,12 @@ def build_feature_warehouse(
         age_band=np.where(age < 13, "10-12", np.where(age < 16, "13-15", "16-17")),
         imd_quintile=rng.integers(1, 6, n_children)[child],
     )
+    kinds = {"b": "flag", "c": "count", "r": "rate"}
     registry = pd.DataFrame(
-        [(n, g, d, "higher is riskier") for n, g, d, _, _ in SIGNAL]
-        + [(f"noise_{j:02d}", "other", f"Other recorded measure {j} was {{value}}", "none")
-           for j in range(n_noise)],
-        columns=["feature", "group", "description", "direction_hint"],
+        [(n, g, d, "higher is riskier", kinds[k], 12) for n, g, d, _, k in SIGNAL]
+        + [(f"noise_{j:02d}", "other", f"Other recorded measure {j} was {{value}}", "none",
+            "rate", 12) for j in range(n_noise)],
+        columns=["feature", "group", "description", "direction_hint", "kind", "lookback_months"],
     )
     la_ids = [f"LA{i:07d}" for i in range(n_children)]
     master_index = pd.DataFrame({

@@ -97,3 +97,17 @@ def test_fit_label_fits_and_label_calibrates(world: SyntheticWorld) -> None:
     inner = [m.named_steps["classifier"].calibrated_classifiers_[0].estimator.estimator.coef_
              for m in (model, direct)]
     assert not np.allclose(inner[0], inner[1])
+
+
+def test_logistic_log_transforms_only_the_count_columns() -> None:
+    X = pd.DataFrame({"contacts_12m": [0.0, 1.0, 40.0, 3.0], "trend": [-3.0, 0.0, 2.0, 1.0],
+                      "rate": [0.1, 0.5, 0.9, np.nan]})
+    pipe = make_pipeline("logistic", list(X.columns), (), 1, ("count", "trend", "rate"))
+    prep = pipe.named_steps["features"].fit(X)
+    inner = prep.named_transformers_["scaled"]
+    logged = inner[:-1].transform(X)  # before scaling
+    assert logged[:, 0] == pytest.approx(np.log1p([0, 1, 40, 3]))
+    assert logged[:, 1] == pytest.approx([-np.log1p(3), 0, np.log1p(2), np.log1p(1)])
+    assert logged[:, 2] == pytest.approx([0.1, 0.5, 0.9, 0.5])  # median-imputed, not logged
+    with pytest.raises(ValueError, match="kinds"):
+        make_pipeline("logistic", list(X.columns), (), 1, ("count",))

@@ -94,3 +94,31 @@ def test_fit_label_is_loaded_beside_the_evaluated_label(world: SyntheticWorld) -
     assert same.fingerprint == alone.fingerprint
     with pytest.raises(InputError, match=r"model\.fit_label"):
         load_model_data(world.warehouse, "custody_12m", "no_such_label")
+
+
+def test_features_over_all_history_are_left_out_of_the_model(tmp_path: Path) -> None:
+    # noise_00 becomes an "ever" count and noise_01 a status today: the first drifts with the
+    # extract's history, the second does not.
+    warehouse = _world_with(tmp_path, """
+        UPDATE feature_registry SET lookback_months = NULL WHERE feature = 'noise_00';
+        UPDATE feature_registry SET lookback_months = 0 WHERE feature = 'noise_01';
+        UPDATE feature_registry SET lookback_months = 36 WHERE feature = 'noise_02';""")
+    limited = load_model_data(warehouse, "custody_12m", max_lookback_months=24)
+    assert "noise_00" not in limited.features and "noise_02" not in limited.features
+    assert "noise_01" in limited.features and "noise_00" in limited.all_features
+    assert "noise_00" in limited.frame.columns  # still there for the rule baseline
+    kinds = dict(zip(limited.features, limited.kinds, strict=True))
+    assert kinds["suspensions_violence_6m"] == "count" and kinds["absence_rate_3t"] == "rate"
+    everything = load_model_data(warehouse, "custody_12m", max_lookback_months=None)
+    assert everything.features == everything.all_features
+    assert {"noise_00", "noise_02"} <= set(everything.features)
+    with pytest.raises(InputError, match="max_lookback_months"):
+        load_model_data(_world_with(tmp_path / "all", "UPDATE feature_registry SET "
+                                    "lookback_months = NULL"),
+                        "custody_12m", max_lookback_months=24)
+
+
+def test_registry_from_an_older_version_asks_for_a_rebuild(tmp_path: Path) -> None:
+    warehouse = _world_with(tmp_path, "ALTER TABLE feature_registry DROP COLUMN kind")
+    with pytest.raises(InputError, match=r"kind.*earlyhelp features"):
+        load_model_data(warehouse, "custody_12m")
