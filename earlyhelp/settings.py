@@ -84,7 +84,8 @@ class ModelSettings(BaseModel):
     # Features of the practitioner's rule baseline; empty = picked from the registry by name
     # (permanent exclusion, exploitation, gangs).
     baseline_features: tuple[str, ...] = ()
-    # Groups with fewer positives than this are left out of the disparity check.
+    # Groups with fewer children with the outcome than this are left out of the disparity
+    # check (children, not child-months: one child's months are not independent evidence).
     gate_min_group_positives: int = Field(5, ge=1)
     # Error-rate gaps within this (absolute rate) of the reference's gap count as no worse.
     gate_disparity_tolerance: float = Field(0.01, ge=0)

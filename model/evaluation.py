@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from model.bootstrap import (
     METHOD,
+    bias_corrected_interval,
     group_rate_draws,
     interval,
     replicate_metrics,
@@ -268,8 +269,12 @@ def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetr
 def _disparities(y: np.ndarray, flagged: np.ndarray, child: np.ndarray, group: pd.Series,
                  min_pos: int, n_boot: int, seed: int) -> list[Disparity]:
     codes, names = pd.factorize(group.fillna("unknown").astype(str))
-    positives = np.bincount(codes, y, minlength=names.size)
-    keep = positives >= min_pos
+    # Children, not child-months, with the outcome: a child's months are one observation's
+    # worth of evidence (the bootstrap resamples children), so one child cannot make a group.
+    pairs = np.unique(np.column_stack([codes[y], child[y]]), axis=0)
+    children = np.bincount(pairs[:, 0], minlength=names.size) if pairs.size else \
+        np.zeros(names.size, dtype=int)
+    keep = children >= min_pos
     out = []
     for rate, num, den, resample_den in (
         ("false_negative_rate", (y & ~flagged), y, True),
@@ -284,11 +289,11 @@ def _disparities(y: np.ndarray, flagged: np.ndarray, child: np.ndarray, group: p
             n_boot=n_boot, seed=seed, resample_denominator=resample_den,
         )
         spread = np.nanmax(draws[:, keep], axis=1) - np.nanmin(draws[:, keep], axis=1)
-        lo, hi = interval(spread)
+        gap = float(np.nanmax(point[keep]) - np.nanmin(point[keep]))
+        lo, hi = bias_corrected_interval(gap, spread, floor=0.0)
         out.append(Disparity(
             rate=rate, groups=[str(n) for n, k in zip(names, keep, strict=True) if k],
-            value=_clean(np.nanmax(point[keep]) - np.nanmin(point[keep])),
-            interval=Interval(low=lo, high=hi),
+            value=_clean(gap), interval=Interval(low=lo, high=hi),
         ))
     return out
 
