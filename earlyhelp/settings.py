@@ -61,7 +61,7 @@ class ModelSettings(BaseModel):
     # Learned candidates use features looking back at most this many months (and statuses
     # at the as-of date). Counts over all recorded history drift: most sources begin at the
     # extract's first month, so "ever" meant "in the last few months" in the oldest training
-    # months and "in the last five years" in the newest. None uses every feature.
+    # months and "in the last four years" in the newest. None uses every feature.
     max_lookback_months: int | None = Field(24, ge=0)
     # New flagged referrals Early Help can take per month.
     capacity: int = Field(20, ge=1)
