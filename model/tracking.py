@@ -96,7 +96,9 @@ def _log_model(settings: Settings, final: Pipeline, data: ModelData) -> Any:
     from model.pyfunc import RiskModel
 
     python_model = RiskModel(final, list(data.features), data.registry)
-    example = data.frame[list(data.features)].head(5).reset_index(drop=True)
+    # Doubles, as the warehouse stores them: a float32 signature refuses the feature_matrix
+    # as read (MLflow will not narrow float64), while float32 input widens safely.
+    example = data.frame[list(data.features)].head(5).reset_index(drop=True).astype("float64")
     output = python_model.predict(None, example)
     return mlflow.pyfunc.log_model(
         name="model", python_model=python_model, input_example=example,

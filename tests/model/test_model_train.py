@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import mlflow
 import pandas as pd
 from mlflow import MlflowClient
@@ -93,6 +94,12 @@ def test_registered_challenger_loads_with_plain_pyfunc(trained, world: Synthetic
     assert out["probability"].between(0, 1).all()
     assert all(isinstance(r, list) for r in out["reasons"])
     assert any(r for r in out["reasons"])
+    # The feature matrix as `earlyhelp features` writes it (DOUBLE, every column) is accepted.
+    with duckdb.connect(str(world.warehouse), read_only=True) as con:
+        stored = con.execute("SELECT * FROM feature_matrix LIMIT 50").df()
+    stored[list(data.features)] = stored[list(data.features)].astype("float64")
+    as_read = loaded.predict(stored)
+    assert len(as_read) == 50 and as_read["probability"].between(0, 1).all()
 
 
 def test_nothing_identifying_reaches_mlflow(trained, world: SyntheticWorld) -> None:  # type: ignore[no-untyped-def]
