@@ -92,6 +92,7 @@ def _group_rows(block: MetricBlock) -> dict[str, list[dict[str, str]]]:
             small = 1 <= g.positives <= 5
             rows.append({
                 "group": group, "rows": _count(g.rows), "positives": _count(g.positives),
+                "flagged": _count(g.flagged),
                 "recall": SUPPRESSED if small else _with_interval(g, "recall_at_capacity"),
                 "fnr": SUPPRESSED if small else _pct(g.false_negative_rate),
                 "fpr": _pct(g.false_positive_rate),

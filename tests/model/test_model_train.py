@@ -75,6 +75,12 @@ def test_run_logs_metrics_plots_card_and_fingerprint(trained) -> None:  # type: 
         assert section in text
     assert "a child who may benefit from early help" in text
     assert "future offender" not in text.lower()
+    # Each group's flags beside its outcomes, so a skew in who is flagged is visible.
+    ev = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    sex_table = text.split("### sex", 1)[1].split("###", 1)[0]
+    for group, g in ev.model.by_group["sex"].items():
+        cells = next(line for line in sex_table.splitlines() if line.startswith(f"| {group} |"))
+        assert cells.split(" | ")[3] == (str(g.flagged) if g.flagged > 5 else "c")
     assert "<table>" in (card.parent / "model_card.html").read_text()
     fingerprint = json.loads((card.parents[1] / "data/fingerprint.json").read_text())
     assert fingerprint["labelled_rows"] == report.labelled_rows
