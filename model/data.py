@@ -111,8 +111,7 @@ def model_inputs(registry: pd.DataFrame, features: list[str],
     if max_lookback_months is None:
         return features
     lookback = registry.set_index("feature")["lookback_months"]
-    return [f for f in features
-            if pd.notna(lookback.get(f)) and int(lookback[f]) <= max_lookback_months]
+    return [f for f in features if pd.notna(lb := lookback[f]) and lb <= max_lookback_months]
 
 
 def fingerprint(frame: pd.DataFrame, features: tuple[str, ...], *labels: str) -> str:

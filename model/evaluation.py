@@ -272,9 +272,7 @@ def _disparities(y: np.ndarray, flagged: np.ndarray, child: np.ndarray, group: p
     # Children, not child-months, with the outcome: a child's months are one observation's
     # worth of evidence (the bootstrap resamples children), so one child cannot make a group.
     pairs = np.unique(np.column_stack([codes[y], child[y]]), axis=0)
-    children = np.bincount(pairs[:, 0], minlength=names.size) if pairs.size else \
-        np.zeros(names.size, dtype=int)
-    keep = children >= min_pos
+    keep = np.bincount(pairs[:, 0], minlength=names.size) >= min_pos
     out = []
     for rate, num, den, resample_den in (
         ("false_negative_rate", (y & ~flagged), y, True),
