@@ -17,3 +17,9 @@ class InputError(EarlyHelpError):
 
 class ConfigError(EarlyHelpError):
     exit_code = 3
+
+
+class NoChampionError(EarlyHelpError):
+    """No model holds the alias asked for, in the registry or the local copy."""
+
+    exit_code = 5

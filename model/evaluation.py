@@ -21,11 +21,14 @@ from model.bootstrap import (
     replicate_metrics,
 )
 from model.data import PROTECTED
-
-TIE_RULE = (
-    "top-k scores flagged in each test month; tied scores at the boundary: children without "
-    "the outcome flagged first, children with it last (pessimistic)"
+from model.selection import (
+    PESSIMISTIC_TIE_RULE_TEXT,
+    month_codes,
+    select_new_referrals,
+    select_top_k,
 )
+
+TIE_RULE = PESSIMISTIC_TIE_RULE_TEXT
 HEADLINE = ("recall_at_capacity", "precision_at_capacity", "number_needed_to_flag",
             "pr_auc", "roc_auc", "brier")
 GROUP_ATTRIBUTES = ("sex", "ethnicity_group", "disability", "age_band")
@@ -109,20 +112,6 @@ class MetricBlock(BaseModel):
     new_referrals: NewReferrals | None = None
 
 
-def month_codes(as_of: pd.Series) -> np.ndarray:
-    return np.unique(as_of.to_numpy(), return_inverse=True)[1]
-
-
-def flag_at_capacity(scores: np.ndarray, y: np.ndarray, months: np.ndarray, k: int) -> np.ndarray:
-    """Flag the top ``k`` scores in each month, breaking ties pessimistically."""
-    order = np.lexsort((y, -scores, months))
-    sorted_months = months[order]
-    rank = np.arange(order.size) - np.searchsorted(sorted_months, sorted_months, side="left")
-    flagged = np.zeros(order.size, dtype=bool)
-    flagged[order] = rank < k
-    return flagged
-
-
 def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarray,
                             k: int) -> float:
     """True positives at capacity if boundary ties were broken at random (for comparison).
@@ -142,24 +131,11 @@ def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarra
     return total
 
 
-def flag_new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
-                       k: int) -> np.ndarray:
-    """Flag the top ``k`` children a month among those not flagged in an earlier month."""
-    flagged = np.zeros(scores.size, dtype=bool)
-    done = np.zeros(int(child.max()) + 1 if child.size else 0, dtype=bool)
-    for m in np.unique(months):
-        rows = np.flatnonzero((months == m) & ~done[child])
-        order = rows[np.lexsort((y[rows], -scores[rows]))][:k]
-        flagged[order] = True
-        done[child[order]] = True
-    return flagged
-
-
 def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
                   k: int) -> NewReferrals:
     from scipy.stats import binomtest
 
-    flagged = flag_new_referrals(scores, y, months, child, k)
+    flagged = select_new_referrals(scores, k, months=months, child=child, tie_break=y)
     hit = flagged & (y == 1)
     with_outcome = np.unique(child[y == 1]).size
     reached = np.unique(child[hit]).size
@@ -186,8 +162,8 @@ def _scored(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str, capa
     for name, s in scores.items():
         column = name.replace(" ", "_")
         rows[f"{column}_score"] = s
-        flagged = (flag_new_referrals(s, y, months, child, capacity) if new_only
-                   else flag_at_capacity(s, y, months, capacity))
+        flagged = (select_new_referrals(s, capacity, months=months, child=child, tie_break=y)
+                   if new_only else select_top_k(s, capacity, tie_break=y, months=months))
         rows[f"{column}_flagged"] = flagged.astype(np.int8)
     return rows
 
@@ -313,7 +289,7 @@ def evaluate_scores(
     y = frame["y"].to_numpy().astype(int)
     child = pd.factorize(frame["child_key"])[0]  # integer codes: fast to sort and count
     months = month_codes(frame["as_of"])
-    flagged = flag_at_capacity(scores, y, months, capacity)
+    flagged = select_top_k(scores, capacity, tie_break=y, months=months)
     rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
     latest = frame["as_of"].isin(latest_months).to_numpy()
     slope, intercept = calibration_fit(scores[latest], y[latest])

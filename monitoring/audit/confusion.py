@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model.selection import select_top_k
+
 CELLS = ("tp", "fp", "tn", "fn")
 
 # Each rate as (numerator cells, denominator cells) of the confusion table.
@@ -43,25 +45,15 @@ def flag_at_threshold(scores: np.ndarray, threshold: float) -> Flags:
 def flag_top_k(scores: np.ndarray, labels: np.ndarray, k: int) -> Flags:
     """Flag exactly ``k`` rows (all rows if there are fewer), breaking ties against the tool.
 
-    Where rows share the score at the cut-off and only some fit within ``k``, those whose label
-    is 0 are flagged first and those whose label is 1 are left unflagged: the worst case for
-    the tool (most false positives, most missed children). Equal score and label: file order.
+    The product's one selector (:func:`model.selection.select_top_k`) with the label as the
+    tie-break: rows with label 0 flagged before rows with label 1, then file order.
     """
-    n = scores.shape[0]
     rule = (
         f"flagged means among the {k} highest scores; where several rows share the score at "
         "the cut-off and not all fit, rows with label 0 are flagged before rows with label 1 "
         "(ties broken pessimistically: the worst case for the tool), then in file order"
     )
-    if k >= n:
-        return Flags(np.ones(n, dtype=bool), rule)
-    cutoff = np.partition(scores, n - k)[n - k]
-    flagged = scores > cutoff
-    room = k - int(flagged.sum())
-    tied = np.flatnonzero(scores == cutoff)
-    by_label = tied[np.argsort(labels[tied], kind="stable")]
-    flagged[by_label[:room]] = True
-    return Flags(flagged, rule)
+    return Flags(select_top_k(scores, k, tie_break=labels), rule)
 
 
 def confusion_by_group(

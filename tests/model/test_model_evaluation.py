@@ -15,16 +15,15 @@ from model.evaluation import (
     calibration_fit,
     evaluate_scores,
     expected_true_positives,
-    flag_at_capacity,
-    flag_new_referrals,
     new_referrals,
 )
+from model.selection import select_new_referrals, select_top_k
 
 
 def test_ties_at_the_boundary_count_against_the_model() -> None:
     scores = np.array([0.9, 0.5, 0.5, 0.5, 0.1])
     y = np.array([0, 1, 0, 0, 1])
-    flagged = flag_at_capacity(scores, y, np.zeros(5, dtype=int), k=2)
+    flagged = select_top_k(scores, 2, tie_break=y, months=np.zeros(5, dtype=int))
     # One of three tied 0.5s fits under capacity: a negative takes it, not the positive.
     assert flagged.tolist() == [True, False, True, False, False]
 
@@ -34,8 +33,8 @@ def test_random_ties_give_the_expected_share_of_the_boundary() -> None:
     y = np.array([1, 1, 0, 0, 0, 1])
     # k=3: one row above the tie, two free slots among four tied rows holding one positive.
     assert expected_true_positives(scores, y, np.zeros(6, dtype=int), 3) == pytest.approx(1.5)
-    assert flag_at_capacity(scores, y, np.zeros(6, dtype=int), 3)[[0, 1]].tolist() == [
-        True, False]
+    flagged = select_top_k(scores, 3, tie_break=y, months=np.zeros(6, dtype=int))
+    assert flagged[[0, 1]].tolist() == [True, False]
 
 
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4), st.booleans()),
@@ -45,7 +44,7 @@ def test_capacity_flags_the_top_k_in_every_month(rows, k) -> None:  # type: igno
     months = np.array([r[0] for r in rows])
     scores = np.array([r[1] for r in rows], dtype=float)
     y = np.array([r[2] for r in rows], dtype=int)
-    flagged = flag_at_capacity(scores, y, months, k)
+    flagged = select_top_k(scores, k, tie_break=y, months=months)
     for m in np.unique(months):
         sel = months == m
         assert flagged[sel].sum() == min(k, sel.sum())
@@ -133,7 +132,7 @@ def test_new_referrals_flag_each_child_once_and_count_children() -> None:
     y = np.array([0, 1, 0, 0, 1, 1])
     months = np.array([0, 0, 0, 1, 1, 1])
     child = np.array([0, 1, 2, 0, 1, 2])
-    flagged = flag_new_referrals(scores, y, months, child, 1)
+    flagged = select_new_referrals(scores, 1, months=months, child=child, tie_break=y)
     assert flagged.tolist() == [True, False, False, False, True, False]
     block = new_referrals(scores, y, months, child, 1)
     assert (block.children_flagged, block.children_with_outcome, block.children_reached) == (
@@ -146,7 +145,8 @@ def test_new_referrals_flag_each_child_once_and_count_children() -> None:
 def test_new_referrals_break_ties_pessimistically() -> None:
     scores = np.array([0.5, 0.5])
     y = np.array([1, 0])
-    flagged = flag_new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1)
+    flagged = select_new_referrals(scores, 1, months=np.zeros(2, int), child=np.arange(2),
+                                   tie_break=y)
     assert flagged.tolist() == [False, True]
     assert new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1).children_reached == 0
 
