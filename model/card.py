@@ -7,6 +7,15 @@ from datetime import UTC, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from earlyhelp.stats.disclosure import (
+    OVERALL,
+    Suppression,
+    confusion_cells,
+    confusion_tables,
+    primary_cells,
+    rate_shown,
+)
+from earlyhelp.stats.groups import RATES
 from model.evaluation import EvaluationReport, GroupMetrics, MetricBlock
 
 SUPPRESSED = "c"
@@ -42,6 +51,49 @@ def _num(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+class Published:
+    """One candidate's counts as the card may publish them: the overall row and every group
+    row suppressed together (DfE convention, secondary suppression), so no hidden count can be
+    worked out from the counts, rates or sums shown anywhere on the card."""
+
+    def __init__(self, block: MetricBlock) -> None:
+        self.block = block
+        self.suppression: Suppression = confusion_tables(
+            _cells(block),
+            {attribute: {group: _cells(g) for group, g in groups.items()}
+             for attribute, groups in block.by_group.items()},
+        )
+
+    def count(self, key: tuple[str, str], name: str, value: int) -> str:
+        return SUPPRESSED if (*key, name) in self.suppression.hidden else str(value)
+
+    def shown(self, key: tuple[str, str], rate: str) -> bool:
+        top, bottom = RATE_CELLS[rate]
+        return rate_shown(self.suppression, key, top, bottom)
+
+    def rate(self, key: tuple[str, str], rate: str, metrics: MetricBlock | GroupMetrics,
+             field: str | None = None, fmt: str = "pct") -> str:
+        if not self.shown(key, rate):
+            return SUPPRESSED
+        return _with_interval(metrics, field or rate, fmt)
+
+
+# Each published rate as (numerator cells, denominator cells) of the confusion table.
+RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "recall_at_capacity": RATES["tpr"],
+    "precision_at_capacity": RATES["ppv"],
+    "fnr": RATES["fnr"],
+    "fpr": RATES["fpr"],
+    "number_needed_to_flag": (("tp", "fp"), ("tp",)),
+    # Not counts over counts, but a group's Brier score is shown only with its outcome count.
+    "brier": ((), ("tp", "fn")),
+}
+
+
+def _cells(block: MetricBlock | GroupMetrics) -> dict[str, int]:
+    return confusion_cells(block.rows, block.positives, block.flagged, block.true_positives)
+
+
 def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct") -> str:
     value = getattr(block, name)
     if value is None:
@@ -53,17 +105,16 @@ def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct
     return f"{show(value)} ({show(iv.low)}-{show(iv.high)})"
 
 
-def _count(n: int) -> str:
-    return SUPPRESSED if 1 <= n <= 5 else str(n)
-
-
 def _headline(name: str, block: MetricBlock) -> dict[str, str]:
+    published, key = Published(block), OVERALL
     nnf = block.number_needed_to_flag
     return {
         "name": name,
-        "recall": _with_interval(block, "recall_at_capacity"),
-        "precision": _with_interval(block, "precision_at_capacity"),
-        "nnf": "n/a" if nnf is None else f"{nnf:.1f}",
+        "recall": published.rate(key, "recall_at_capacity", block),
+        "precision": published.rate(key, "precision_at_capacity", block),
+        "nnf": "n/a" if nnf is None else (
+            f"{nnf:.1f}" if published.shown(key, "number_needed_to_flag") else SUPPRESSED),
+        # Expected true positives under random ties are not a count, so never a small one.
         "random_ties": _pct(block.recall_at_capacity_random_ties),
         "pr_auc": _with_interval(block, "pr_auc", "num"),
         "roc_auc": _with_interval(block, "roc_auc", "num"),
@@ -75,28 +126,36 @@ def _new_referrals(name: str, block: MetricBlock) -> dict[str, str]:
     nr = block.new_referrals
     if nr is None:
         return {"name": name, "flagged": "n/a", "children": "n/a", "reached": "n/a"}
+    counts = {"flagged": nr.children_flagged, "children": nr.children_with_outcome,
+              "reached": nr.children_reached}
+    # Three counts with no sum between them: primary suppression is the whole rule here.
+    hidden = primary_cells(counts)
+    shown = {k: SUPPRESSED if k in hidden else str(v) for k, v in counts.items()}
+    if hidden & {"reached", "children"}:
+        return {**shown, "name": name}
     iv = nr.share_reached_interval
     share = _pct(nr.share_reached)
     if iv.low is not None and iv.high is not None:
         share += f" ({_pct(iv.low)}-{_pct(iv.high)})"
-    return {"name": name, "flagged": str(nr.children_flagged),
-            "children": str(nr.children_with_outcome),
-            "reached": f"{nr.children_reached} = {share}"}
+    return {**shown, "name": name, "reached": f"{nr.children_reached} = {share}"}
 
 
 def _group_rows(block: MetricBlock) -> dict[str, list[dict[str, str]]]:
+    published = Published(block)
     out = {}
     for attribute, groups in block.by_group.items():
         rows = []
         for group, g in groups.items():
-            small = 1 <= g.positives <= 5
+            key = (attribute, group)
             rows.append({
-                "group": group, "rows": _count(g.rows), "positives": _count(g.positives),
-                "flagged": _count(g.flagged),
-                "recall": SUPPRESSED if small else _with_interval(g, "recall_at_capacity"),
-                "fnr": SUPPRESSED if small else _pct(g.false_negative_rate),
-                "fpr": _pct(g.false_positive_rate),
-                "brier": _with_interval(g, "brier", "num"),
+                "group": group,
+                **{column: published.count(key, cell, getattr(g, field)) for column, cell, field
+                   in (("rows", "n", "rows"), ("positives", "positives", "positives"),
+                       ("flagged", "flagged", "flagged"))},
+                "recall": published.rate(key, "recall_at_capacity", g),
+                "fnr": published.rate(key, "fnr", g),
+                "fpr": published.rate(key, "fpr", g),
+                "brier": published.rate(key, "brier", g, fmt="num"),
             })
         out[attribute] = rows
     return out

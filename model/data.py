@@ -17,8 +17,8 @@ import pandas as pd
 
 from earlyhelp.errors import InputError
 from earlyhelp.settings import ModelSettings
+from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES as PROTECTED
 
-PROTECTED = ("sex", "ethnicity_group", "disability", "age_band", "imd_quintile")
 KEYS = ("child_key", "as_of")
 TABLES = ("feature_matrix", "labels", "feature_registry", "protected_attributes")
 

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from earlyhelp.stats.groups import GROUP_ATTRIBUTES, PROTECTED_ATTRIBUTES, group_labels
+from earlyhelp.stats.intervals import wilson
 from model.bootstrap import (
     METHOD,
     bias_corrected_interval,
@@ -20,7 +22,6 @@ from model.bootstrap import (
     interval,
     replicate_metrics,
 )
-from model.data import PROTECTED
 from model.selection import (
     PESSIMISTIC_TIE_RULE_TEXT,
     month_codes,
@@ -31,7 +32,6 @@ from model.selection import (
 TIE_RULE = PESSIMISTIC_TIE_RULE_TEXT
 HEADLINE = ("recall_at_capacity", "precision_at_capacity", "number_needed_to_flag",
             "pr_auc", "roc_auc", "brier")
-GROUP_ATTRIBUTES = ("sex", "ethnicity_group", "disability", "age_band")
 
 
 class Interval(BaseModel):
@@ -49,13 +49,14 @@ class GroupMetrics(BaseModel):
     rows: int
     positives: int
     flagged: int
+    true_positives: int
     recall_at_capacity: float | None
     precision_at_capacity: float | None
     pr_auc: float | None
     roc_auc: float | None
     brier: float | None
-    false_negative_rate: float | None
-    false_positive_rate: float | None
+    fnr: float | None  # false negative rate: children with the outcome not flagged
+    fpr: float | None  # false positive rate: children without it flagged
     intervals: dict[str, Interval]
 
 
@@ -133,8 +134,6 @@ def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarra
 
 def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
                   k: int) -> NewReferrals:
-    from scipy.stats import binomtest
-
     flagged = select_new_referrals(scores, k, months=months, child=child, tie_break=y)
     hit = flagged & (y == 1)
     with_outcome = np.unique(child[y == 1]).size
@@ -142,7 +141,7 @@ def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: 
     share, ci = None, Interval(low=None, high=None)
     if with_outcome:
         share = reached / with_outcome
-        low, high = binomtest(reached, with_outcome).proportion_ci(method="wilson")
+        low, high = wilson(np.array(reached), np.array(with_outcome))
         ci = Interval(low=float(low), high=float(high))
     return NewReferrals(
         children_flagged=int(np.unique(child[flagged]).size), children_with_outcome=with_outcome,
@@ -234,25 +233,26 @@ def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetr
     recall = rep.point.get("recall_at_capacity", np.nan)
     return GroupMetrics(
         rows=int(y.size), positives=int(y.sum()), flagged=int(flagged.sum()),
+        true_positives=int((flagged & y.astype(bool)).sum()),
         **{k: _clean(rep.point.get(k, np.nan)) for k in
            ("recall_at_capacity", "precision_at_capacity", "pr_auc", "roc_auc", "brier")},
-        false_negative_rate=_clean(1 - recall),
-        false_positive_rate=_clean(fp / negatives) if negatives else None,
+        fnr=_clean(1 - recall),
+        fpr=_clean(fp / negatives) if negatives else None,
         intervals=_intervals(rep.draws),
     )
 
 
 def _disparities(y: np.ndarray, flagged: np.ndarray, child: np.ndarray, group: pd.Series,
                  min_pos: int, n_boot: int, seed: int) -> list[Disparity]:
-    codes, names = pd.factorize(group.fillna("unknown").astype(str))
+    codes, names = pd.factorize(group_labels(group))
     # Children, not child-months, with the outcome: a child's months are one observation's
     # worth of evidence (the bootstrap resamples children), so one child cannot make a group.
     pairs = np.unique(np.column_stack([codes[y], child[y]]), axis=0)
     keep = np.bincount(pairs[:, 0], minlength=names.size) >= min_pos
     out = []
     for rate, num, den, resample_den in (
-        ("false_negative_rate", (y & ~flagged), y, True),
-        ("false_positive_rate", (~y & flagged), ~y, False),
+        ("fnr", (y & ~flagged), y, True),
+        ("fpr", (~y & flagged), ~y, False),
     ):
         if keep.sum() < 2:
             out.append(Disparity(rate=rate, groups=[], value=None,
@@ -306,7 +306,7 @@ def evaluate_scores(
         new_referrals=new_referrals(scores, y, months, child, capacity),
     )
     for attribute in GROUP_ATTRIBUTES:
-        codes, names = pd.factorize(frame[attribute].fillna("unknown").astype(str), sort=True)
+        codes, names = pd.factorize(group_labels(frame[attribute]), sort=True)
         block.by_group[attribute] = {
             str(g): _group_block(scores[codes == i], y[codes == i], flagged[codes == i],
                                  child[codes == i], n_boot, seed)
@@ -334,4 +334,4 @@ class EvaluationReport(BaseModel):
     baseline: MetricBlock
     oracle: MetricBlock | None = None
     candidates: dict[str, MetricBlock] = Field(default_factory=dict)
-    protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED))
+    protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED_ATTRIBUTES))

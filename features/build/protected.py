@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES
 from features.build.codes import (
     ETHNICITY_GROUPS,
     NO_DISABILITY_CODES,
@@ -16,9 +17,7 @@ from features.build.codes import (
     sql_list,
 )
 
-PROTECTED_COLUMNS: tuple[str, ...] = (
-    "sex", "ethnicity_group", "disability", "age_band", "imd_quintile",
-)
+PROTECTED_COLUMNS = PROTECTED_ATTRIBUTES
 
 
 def _ethnicity_case(column: str) -> str:

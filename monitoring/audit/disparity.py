@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.errors import InputError
-from monitoring.audit.confusion import CELLS, RATES, rates
-from monitoring.audit.intervals import percentile_interval, resample_counts
+from earlyhelp.stats.groups import CELLS, RATES, rates
+from earlyhelp.stats.intervals import percentile_interval, resample_counts
 
 # The 4/5ths rule's band, and its mirror for rates where higher is worse.
 BAND = (0.8, 1.25)

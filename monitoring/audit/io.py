@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.errors import InputError
-
-MISSING_GROUP = "(missing)"
+from earlyhelp.stats.groups import group_labels
 
 _LABEL_WORDS = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 
@@ -177,9 +176,7 @@ def _group(column: pd.Series, name: str, where: _Locator) -> pd.Categorical:
         whole = column.dropna()
         if (whole == np.floor(whole)).all():
             column = column.astype("Int64")  # 1.0 -> "1" when a Parquet int column had nulls
-    text = column.astype("string").str.strip()
-    text = text.mask(text.isna() | (text == ""), MISSING_GROUP)
-    groups = pd.Categorical(text.astype(object))
+    groups = pd.Categorical(group_labels(column))
     if len(groups.categories) > MAX_GROUPS:
         raise InputError(
             f"{where.source}: column '{name}' has {len(groups.categories):,} distinct values; "

@@ -15,22 +15,15 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from earlyhelp.reports import write_report
-from monitoring.audit.confusion import (
-    CELLS,
-    RATES,
-    Flags,
-    confusion_by_group,
-    flag_at_threshold,
-    flag_top_k,
-    rates,
-)
-from monitoring.audit.disparity import choose_reference, disparities
-from monitoring.audit.intervals import (
+from earlyhelp.stats.groups import CELLS, RATES, confusion_by_group, rates
+from earlyhelp.stats.intervals import (
     BOOTSTRAP_TEXT,
     RATE_INTERVALS,
     RATE_METHOD_TEXT,
     RateMethod,
 )
+from monitoring.audit.confusion import Flags, flag_at_threshold, flag_top_k
+from monitoring.audit.disparity import choose_reference, disparities
 from monitoring.audit.io import ScoreTable, check_frame, read_scores
 from monitoring.audit.schema import (
     AuditReport,

@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
-from monitoring.audit.confusion import RATES
-from monitoring.audit.disparity import BAND
-from monitoring.audit.plots import Point, rate_plot, ratio_plot
-from monitoring.audit.schema import AuditResult, GroupMetrics, group_note_prefix
-from monitoring.audit.suppression import (
+from earlyhelp.stats.disclosure import (
     COUNTS,
     OVERALL,
     Suppression,
@@ -27,6 +23,10 @@ from monitoring.audit.suppression import (
     format_percent,
     rate_shown,
 )
+from earlyhelp.stats.groups import RATES
+from monitoring.audit.disparity import BAND
+from monitoring.audit.plots import Point, rate_plot, ratio_plot
+from monitoring.audit.schema import AuditResult, GroupMetrics, group_note_prefix
 
 RATE_WORDS = {
     "tpr": "found: of those who went on to the outcome, share flagged",

@@ -115,11 +115,11 @@ def test_evaluate_scores_reports_groups_and_disparity() -> None:
                             seed=1, min_group_positives=5)
     assert block.flagged == 60
     assert set(block.by_group["sex"]) == {"F", "M"}
-    assert block.by_group["disability"]["unknown"].rows == y.size
+    assert block.by_group["disability"]["(missing)"].rows == y.size
     sex = {d.rate: d for d in block.disparity["sex"]}
     f, m = block.by_group["sex"]["F"], block.by_group["sex"]["M"]
-    assert sex["false_negative_rate"].value == pytest.approx(
-        abs(f.false_negative_rate - m.false_negative_rate))
+    assert sex["fnr"].value == pytest.approx(
+        abs(f.fnr - m.fnr))
     # One group only: no disparity can be computed.
     assert block.disparity["ethnicity_group"][0].value is None
 
@@ -164,7 +164,7 @@ def test_disparity_counts_children_and_its_interval_holds_the_estimate() -> None
     y[child == 2] = True
     flagged = rng.random(child.size) < np.where(y, 0.3, 0.01)
     d = {x.rate: x for x in _disparities(y, flagged, child, pd.Series(group), 5, 400, 3)}
-    fnr = d["false_negative_rate"]
+    fnr = d["fnr"]
     assert fnr.groups == ["A", "B"]  # C has 12 positive child-months but one child
     assert fnr.value is not None and fnr.interval.low is not None
     # Resampling widens a max-minus-min gap; the interval is shifted by that bias, so the

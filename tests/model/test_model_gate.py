@@ -32,7 +32,7 @@ def passing(trained) -> EvaluationReport:  # type: ignore[no-untyped-def]
     for attribute in ev.model.disparity:
         gap = [Disparity(rate=r, groups=["a", "b"], value=0.1, interval=Interval(low=0.0,
                                                                                   high=0.3))
-               for r in ("false_negative_rate", "false_positive_rate")]
+               for r in ("fnr", "fpr")]
         ev.model.disparity[attribute] = gap
         ev.baseline.disparity[attribute] = [g.model_copy() for g in gap]
     return ev
@@ -79,10 +79,10 @@ def test_refused_for_a_larger_error_rate_gap_outside_the_interval(
 ) -> None:
     champion = passing.model_copy(deep=True)
     passing.model.disparity["sex"][0] = Disparity(
-        rate="false_negative_rate", groups=["F", "M"], value=0.4,
+        rate="fnr", groups=["F", "M"], value=0.4,
         interval=Interval(low=0.25, high=0.55))
     assert _failed(run_gate(passing, champion, BOUNDS)) == {
-        "disparity.sex.false_negative_rate": pytest.approx(0.25 - 0.1 - 0.01)}
+        "disparity.sex.fnr": pytest.approx(0.25 - 0.1 - 0.01)}
     # Larger, but the champion's gap lies inside the challenger's interval: allowed.
     passing.model.disparity["sex"][0].interval = Interval(low=0.05, high=0.55)
     assert run_gate(passing, champion, BOUNDS).passed

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring.audit.confusion import confusion_by_group, flag_at_threshold, flag_top_k
+from earlyhelp.stats.groups import confusion_by_group
+from monitoring.audit.confusion import flag_at_threshold, flag_top_k
 from monitoring.audit.pipeline import audit_frame
 from tests.monitoring.builders import frame_from_cells, spec
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from monitoring.audit.intervals import (
+from earlyhelp.stats.intervals import (
     clopper_pearson,
     percentile_interval,
     resample_counts,

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from earlyhelp.errors import InputError
-from monitoring.audit.io import MISSING_GROUP, check_frame, read_scores
+from earlyhelp.stats.groups import MISSING_GROUP
+from monitoring.audit.io import check_frame, read_scores
 
 COLUMNS = {"label": "outcome", "score": "score", "groups": ["sex"]}
 

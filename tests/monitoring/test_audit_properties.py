@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from earlyhelp.stats.disclosure import confusion_tables
 from monitoring.audit.pipeline import audit_frame
-from monitoring.audit.suppression import confusion_tables
 from tests.monitoring.builders import spec
 
 

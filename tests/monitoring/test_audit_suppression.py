@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from monitoring.audit.suppression import (
+from earlyhelp.stats.disclosure import (
     LinearTable,
     confusion_tables,
     format_count,

@@ -18,12 +18,13 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 from scipy.linalg import qr
 
 Cell = Hashable
+C = TypeVar("C", bound=Hashable)
 
 SMALLEST_SHOWN = 6  # counts 1..5 are hidden; 0 is shown
 _TOL = 1e-9
@@ -52,7 +53,7 @@ class Suppression:
         return _RowSpaces(self.table, self.hidden)
 
 
-def primary_cells(values: Mapping[Cell, int], smallest_shown: int = SMALLEST_SHOWN) -> set[Cell]:
+def primary_cells(values: Mapping[C, int], smallest_shown: int = SMALLEST_SHOWN) -> set[C]:
     return {cell for cell, v in values.items() if 0 < v < smallest_shown}
 
 
@@ -268,6 +269,13 @@ def confusion_tables(
             equation[(*OVERALL, name)] = -1
             equations.append(equation)
     return suppress(LinearTable(values, tuple(equations)), priority=_inside_touched_rows_first)
+
+
+def confusion_cells(n: int, positives: int, flagged: int, tp: int) -> dict[str, int]:
+    """Every count of ``COUNTS`` from a table's margins and its true positives."""
+    fp, fn = flagged - tp, positives - tp
+    return {"n": n, "positives": positives, "flagged": flagged, "tp": tp, "fp": fp,
+            "tn": n - positives - fp, "fn": fn}
 
 
 def _inside_touched_rows_first(
