@@ -7,7 +7,7 @@ OUT ?= out
 CHILDREN ?=
 SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
 
-.PHONY: help install demo pipeline test lint typecheck unit bench clean
+.PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,11 +22,11 @@ install: $(STAMP)  ## create .venv and install the pinned dependencies
 
 demo: install  ## the whole pipeline on the embedded default world (synth, ingest, link, features, train, promote)
 	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
-	$(BIN)/earlyhelp ingest $(OUT)/world/raw --warehouse $(OUT)/warehouse.duckdb
-	$(BIN)/earlyhelp link --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
-	$(BIN)/earlyhelp features --warehouse $(OUT)/warehouse.duckdb
-	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp train --warehouse $(OUT)/warehouse.duckdb --truth $(OUT)/world/truth
-	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp promote --approved-by "make demo" || \
+	$(BIN)/earlyhelp ingest $(OUT)/world/raw --data-dir $(OUT)
+	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
+	$(BIN)/earlyhelp features --data-dir $(OUT)
+	$(BIN)/earlyhelp train --data-dir $(OUT) --truth $(OUT)/world/truth
+	$(BIN)/earlyhelp promote --data-dir $(OUT) --approved-by "make demo" || \
 		echo "The gate refused the challenger (its reasons are above and in the MLflow run)."
 	$(BIN)/earlyhelp audit --scores $(OUT)/reports/test_children.parquet --label custody_12m \
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
@@ -49,6 +49,10 @@ typecheck: install  ## mypy on the packages
 
 unit: install  ## pytest
 	$(BIN)/pytest
+
+test-fast: install  ## lint and the tests that build no whole world (under a minute): for the edit-test loop
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not slow and not spark"
 
 test: lint typecheck unit  ## lint, types and tests (what CI runs)
 

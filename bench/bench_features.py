@@ -35,10 +35,11 @@ def _prepare(workdir: Path) -> tuple[Path, float]:
         shutil.copy(given, warehouse)
     else:
         world = workdir / "world"
+        here = ("--data-dir", str(warehouse.parent))
         for args in (
             ("synth", "--out", str(world)),
-            ("ingest", str(world / "raw"), "--warehouse", str(warehouse)),
-            ("link", "--warehouse", str(warehouse)),
+            ("ingest", str(world / "raw"), "--warehouse", str(warehouse), *here),
+            ("link", "--warehouse", str(warehouse), *here),
         ):
             done = _cli(*args)
             if done.returncode != 0:
@@ -68,7 +69,8 @@ def run(workdir: Path) -> dict[str, object]:
     cpu_before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, "features", "--warehouse", str(warehouse)],
+        [sys.executable, "-c", _MEASURED, "features", "--warehouse", str(warehouse),
+         "--data-dir", str(warehouse.parent)],
         capture_output=True, text=True, check=False,
     )
     seconds = time.perf_counter() - start

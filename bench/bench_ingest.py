@@ -37,6 +37,8 @@ def run(workdir: Path) -> dict[str, object]:
             str(world / "raw"),
             "--warehouse",
             str(warehouse),
+            "--data-dir",
+            str(warehouse.parent),
         ],
         capture_output=True,
         text=True,

@@ -41,7 +41,7 @@ def _default_world(workdir: Path, children: int | None = None) -> dict:
     from features.linkage.pipeline import link
     from synthcouncil import SynthConfig, generate
 
-    settings = Settings()
+    settings = Settings(data_dir=workdir)
     start = time.perf_counter()
     config = SynthConfig(out=workdir / "world", **({"children": children} if children else {}))
     root = generate(config).root
@@ -69,7 +69,7 @@ def _builder_world(workdir: Path, children: int) -> dict:
         workdir / "warehouse.duckdb", workdir / "truth"
     )
     built = time.perf_counter() - start
-    report = link(warehouse, Settings(), truth=workdir / "truth")
+    report = link(warehouse, Settings(data_dir=workdir), truth=workdir / "truth")
     return _figures(report) | {"children": children, "build_seconds": round(built, 1)}
 
 

@@ -35,11 +35,12 @@ def _prepare(workdir: Path) -> tuple[Path, Path, float]:
         shutil.copy(given, warehouse)
         return warehouse, Path(truth), time.perf_counter() - start
     world = workdir / "world"
+    here = ("--data-dir", str(warehouse.parent))
     for args in (
         ("synth", "--out", str(world)),
-        ("ingest", str(world / "raw"), "--warehouse", str(warehouse)),
-        ("link", "--warehouse", str(warehouse)),
-        ("features", "--warehouse", str(warehouse)),
+        ("ingest", str(world / "raw"), "--warehouse", str(warehouse), *here),
+        ("link", "--warehouse", str(warehouse), *here),
+        ("features", "--warehouse", str(warehouse), *here),
     ):
         done = _cli(*args)
         if done.returncode != 0:

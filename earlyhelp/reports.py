@@ -1,13 +1,18 @@
-"""Every step writes a JSON report beside its output: one Pydantic shape per step.
+"""Every step writes a JSON report: one Pydantic shape per step, one place, one clock.
 
 Tests, the CLI and web pages read the same shape, so a person or script can check a step
-without reading logs.
+without reading logs. The rule for where: every product step writes its report into
+``settings.reports_dir`` (``<data_dir>/reports/``), whatever warehouse it worked on; the
+synthetic council, which stands for the council's own systems, reports beside its world.
+Timing: ``timed`` adds a stage's seconds to ``report.timings``; ``finish`` sets the step's
+total and writes the report. Progress: long steps take an optional ``Progress`` callback,
+called with the name of each stage as it starts.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +34,16 @@ class StepReport(BaseModel):
 
 
 ReportT = TypeVar("ReportT", bound=BaseModel)
+# Called with each stage's name as it starts ("reading files", "linking: clustering", ...).
+Progress = Callable[[str], None]
+
+
+def no_progress(_stage: str) -> None:
+    """The progress callback of a step run without a display."""
+
+
+def start_clock() -> float:
+    return time.perf_counter()
 
 
 def write_report(report: BaseModel, path: Path) -> Path:
@@ -51,3 +66,9 @@ def timed(report: StepReport, stage: str) -> Iterator[None]:
         report.timings[stage] = round(
             report.timings.get(stage, 0.0) + time.perf_counter() - start, 3
         )
+
+
+def finish(report: StepReport, started: float, path: Path) -> Path:
+    """Set the step's total seconds since ``started`` and write its report to ``path``."""
+    report.seconds = round(time.perf_counter() - started, 3)
+    return write_report(report, path)

@@ -16,7 +16,7 @@ from earlyhelp.stats.disclosure import (
     rate_shown,
 )
 from earlyhelp.stats.groups import RATES
-from model.evaluation import EvaluationReport, GroupMetrics, MetricBlock
+from model.report import EvaluationReport, GroupMetrics, MetricBlock
 
 SUPPRESSED = "c"
 

@@ -11,106 +11,31 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
 
-from earlyhelp.stats.groups import GROUP_ATTRIBUTES, PROTECTED_ATTRIBUTES, group_labels
+from earlyhelp.stats.groups import GROUP_ATTRIBUTES, group_labels
 from earlyhelp.stats.intervals import wilson
 from model.bootstrap import (
-    METHOD,
     bias_corrected_interval,
     group_rate_draws,
     interval,
     replicate_metrics,
 )
+from model.report import (
+    CalibrationBin,
+    Disparity,
+    GroupMetrics,
+    Interval,
+    MetricBlock,
+    NewReferrals,
+)
 from model.selection import (
-    PESSIMISTIC_TIE_RULE_TEXT,
     month_codes,
     select_new_referrals,
     select_top_k,
 )
 
-TIE_RULE = PESSIMISTIC_TIE_RULE_TEXT
 HEADLINE = ("recall_at_capacity", "precision_at_capacity", "number_needed_to_flag",
             "pr_auc", "roc_auc", "brier")
-
-
-class Interval(BaseModel):
-    low: float | None
-    high: float | None
-
-
-class CalibrationBin(BaseModel):
-    mean_predicted: float
-    observed_rate: float
-    rows: int
-
-
-class GroupMetrics(BaseModel):
-    rows: int
-    positives: int
-    flagged: int
-    true_positives: int
-    recall_at_capacity: float | None
-    precision_at_capacity: float | None
-    pr_auc: float | None
-    roc_auc: float | None
-    brier: float | None
-    fnr: float | None  # false negative rate: children with the outcome not flagged
-    fpr: float | None  # false positive rate: children without it flagged
-    intervals: dict[str, Interval]
-
-
-class Disparity(BaseModel):
-    """Largest minus smallest group error rate among groups with enough positives."""
-
-    rate: str
-    groups: list[str]
-    value: float | None
-    interval: Interval
-
-
-class NewReferrals(BaseModel):
-    """Capacity read as *new* referrals: a child flagged once is not flagged again.
-
-    In each test month, in order, the top-k children not flagged in an earlier test month are
-    flagged (ties pessimistic as above). A child with the outcome is *reached* when flagged in
-    a month whose 12-month window holds their custodial sentence. Children are the unit, so
-    the interval is Wilson's score interval on reached / children with the outcome.
-    """
-
-    rule: str = (
-        "each test month: the top-k children not flagged in an earlier test month; a child "
-        "with the outcome counts as reached if flagged in a month whose window holds it"
-    )
-    children_flagged: int
-    children_with_outcome: int
-    children_reached: int
-    share_reached: float | None
-    share_reached_interval: Interval
-    flagged_with_outcome: int
-
-
-class MetricBlock(BaseModel):
-    rows: int
-    positives: int
-    flagged: int
-    true_positives: int
-    recall_at_capacity: float | None
-    precision_at_capacity: float | None
-    number_needed_to_flag: float | None
-    pr_auc: float | None
-    roc_auc: float | None
-    brier: float | None
-    intervals: dict[str, Interval]
-    # The same at capacity with boundary ties broken at random (expected value), to show how
-    # much a coarse score (such as the rule's) loses to the pessimistic tie rule.
-    recall_at_capacity_random_ties: float | None = None
-    calibration_slope: float | None = None
-    calibration_intercept: float | None = None
-    calibration_curve: list[CalibrationBin] = Field(default_factory=list)
-    by_group: dict[str, dict[str, GroupMetrics]] = Field(default_factory=dict)
-    disparity: dict[str, list[Disparity]] = Field(default_factory=dict)
-    new_referrals: NewReferrals | None = None
 
 
 def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarray,
@@ -318,20 +243,3 @@ def evaluate_scores(
     return block
 
 
-class EvaluationReport(BaseModel):
-    """``reports/evaluation.json``: every candidate on the same test months."""
-
-    label: str
-    # The outcome the learned candidates were fitted on before calibration to ``label``.
-    fit_label: str = ""
-    capacity: int
-    test_months: list[date]
-    tie_rule: str = TIE_RULE
-    interval_method: str = METHOD
-    baseline_rule: str
-    winner: str
-    model: MetricBlock
-    baseline: MetricBlock
-    oracle: MetricBlock | None = None
-    candidates: dict[str, MetricBlock] = Field(default_factory=dict)
-    protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED_ATTRIBUTES))

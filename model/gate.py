@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from earlyhelp.settings import ModelSettings
-from model.evaluation import EvaluationReport
-
-
-class GateCheck(BaseModel):
-    name: str
-    passed: bool
-    value: float | None
-    threshold: float | None
-    # How far past the threshold the value is (positive = failed by this much).
-    shortfall: float | None
-    detail: str
-
-
-class GateVerdict(BaseModel):
-    passed: bool
-    reference: str
-    checks: list[GateCheck]
-
-    @property
-    def failures(self) -> list[GateCheck]:
-        return [c for c in self.checks if not c.passed]
+from model.report import EvaluationReport, GateCheck, GateVerdict
 
 
 def _beats_baseline(ch: EvaluationReport) -> GateCheck:

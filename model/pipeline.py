@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from earlyhelp.reports import StepReport, timed, write_report
+from earlyhelp.reports import (
+    Progress,
+    StepReport,
+    finish,
+    no_progress,
+    start_clock,
+    timed,
+    write_report,
+)
 from earlyhelp.settings import Settings
 from model.candidates import (
     CANDIDATES,
@@ -23,47 +29,10 @@ from model.candidates import (
     rule_features,
 )
 from model.data import PROTECTED, Fold, ModelData, final_split, load_model_data, make_folds
-from model.evaluation import (
-    EvaluationReport,
-    MetricBlock,
-    evaluate_scores,
-    scored_test_children,
-    scored_test_rows,
-)
+from model.evaluation import evaluate_scores, scored_test_children, scored_test_rows
+from model.report import EvaluationReport, FoldSummary, MetricBlock, TrainReport
 
 LEARNED = ("logistic", "boosted_trees")
-
-
-class FoldSummary(BaseModel):
-    fit_months: list[date]
-    calibration_months: list[date]
-    test_months: list[date]
-    fit_rows: int
-    fit_positives: int
-    fit_label_positives: int
-    test_positives: int
-
-
-class TrainReport(StepReport):
-    step: str = "train"
-    label: str
-    fit_label: str
-    warehouse: str
-    labelled_rows: int
-    unlabelled_rows: int
-    positives: int
-    features: int
-    first_month: date
-    last_month: date
-    data_fingerprint: str
-    baseline_rule: str
-    folds: list[FoldSummary]
-    winner: str
-    oracle_coverage: float | None = None
-    mlflow_uri: str = ""
-    run_id: str = ""
-    model_version: str = ""
-    evaluation_path: str = ""
 
 
 def _rows(frame: pd.DataFrame, months: tuple[date, ...]) -> pd.DataFrame:
@@ -95,7 +64,7 @@ def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
 
 def cross_validate(
     data: ModelData, rule: tuple[str, ...], folds: list[Fold], settings: Settings,
-    step: Callable[[str], None],
+    step: Progress,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[FoldSummary]]:
     """Out-of-time scores of every candidate on every test fold."""
     scores: dict[str, list[np.ndarray]] = {k: [] for k in CANDIDATES}
@@ -129,7 +98,7 @@ def train(
     settings: Settings,
     truth: Path | None = None,
     label: str | None = None,
-    step: Callable[[str], None] = lambda _: None,
+    progress: Progress = no_progress,
 ) -> TrainReport:
     """Evaluate the candidates on rolling-origin folds, refit the winner, log it to MLflow.
 
@@ -137,7 +106,7 @@ def train(
     boosted trees ran ten times slower with two threads than with one.
     """
     with threadpool_limits(limits=1):
-        return _train(warehouse, settings, truth, label, step)
+        return _train(warehouse, settings, truth, label, progress)
 
 
 def _train(
@@ -145,10 +114,11 @@ def _train(
     settings: Settings,
     truth: Path | None,
     label: str | None,
-    step: Callable[[str], None],
+    step: Progress,
 ) -> TrainReport:
     from model.tracking import log_training
 
+    started = start_clock()
     ms = settings.model
     label = label or ms.label
     probe = StepReport(step="train")
@@ -209,6 +179,5 @@ def _train(
         logged = log_training(settings, data, evaluation, final, eval_frame, scores, report)
     report.mlflow_uri, report.run_id, report.model_version = logged
     report.timings = probe.timings
-    report.seconds = round(sum(probe.timings.values()), 2)
-    write_report(report, settings.reports_dir / "train.json")
+    finish(report, started, settings.reports_dir / "train.json")
     return report

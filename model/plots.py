@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.evaluation import MetricBlock
+from model.report import MetricBlock
 
 
 def _figure():  # type: ignore[no-untyped-def]

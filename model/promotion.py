@@ -6,25 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from earlyhelp.errors import EarlyHelpError
-from earlyhelp.reports import StepReport, write_report
+from earlyhelp.reports import finish, start_clock
 from earlyhelp.settings import Settings
-from model.evaluation import EvaluationReport
-from model.gate import GateVerdict, run_gate
+from model.gate import run_gate
+from model.report import EvaluationReport, GateVerdict, PromotionReport
 from model.tracking import connect
 
 
 class PromotionRefused(EarlyHelpError):
     exit_code = 4
-
-
-class PromotionReport(StepReport):
-    step: str = "promote"
-    registered_name: str
-    challenger_version: str
-    champion_version: str | None
-    verdict: GateVerdict
-    approved_by: str | None
-    promoted: bool
 
 
 def _evaluation(run_id: str) -> EvaluationReport:
@@ -65,6 +55,7 @@ def promote(settings: Settings, approved_by: str | None) -> PromotionReport:
     """Gate the ``challenger``; with a named approver and a pass, make it ``champion``."""
     from mlflow import MlflowClient
 
+    started = start_clock()
     connect(settings)
     client = MlflowClient()
     name = settings.model.registered_name
@@ -94,7 +85,7 @@ def promote(settings: Settings, approved_by: str | None) -> PromotionReport:
         champion_version=str(champion.version) if champion else None, verdict=verdict,
         approved_by=approver, promoted=promoted,
     )
-    write_report(report, settings.reports_dir / "promotion.json")
+    finish(report, started, settings.reports_dir / "promotion.json")
     if not verdict.passed:
         raise PromotionRefused(_refusal(verdict))
     if approver is None:

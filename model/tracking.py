@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,7 @@ from sklearn.pipeline import Pipeline
 from earlyhelp.settings import Settings
 from model.card import CardFacts, render_card
 from model.data import ModelData
-from model.evaluation import EvaluationReport, MetricBlock
-
-if TYPE_CHECKING:
-    from model.pipeline import TrainReport
+from model.report import EvaluationReport, MetricBlock, TrainReport
 
 PIP_REQUIREMENTS = ["mlflow>=3.17,<3.19", "scikit-learn>=1.9,<1.10", "pandas>=2.3,<3.1",
                     "numpy>=2.0,<3"]

@@ -22,6 +22,27 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
+# Fixtures that build a whole world or train a model: every test using one is marked slow, so
+# `make test-fast` (pytest -m "not slow") runs in under a minute.
+HEAVY_FIXTURES = frozenset({
+    "small_world", "clean_world", "default_world", "world", "trained", "promoted",
+    "linked_world",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's default data folder (reports/, quarantine/, MLflow) is its own tmp_path,
+    so no test writes into the working tree or sees another's outputs."""
+    monkeypatch.setenv("EARLYHELP_DATA_DIR", str(tmp_path))
+
+
 SMALL_CHILDREN = 3_000
 SMALL_SEED = 7
 

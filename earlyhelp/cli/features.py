@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from earlyhelp.cli._edge import shown_errors
-from earlyhelp.settings import load_settings
+from earlyhelp.cli._options import DataDir, Warehouse, stage_bar, step_settings, warehouse_path
+from earlyhelp.errors import ConfigError
 
 _out = Console(stderr=True)
 
@@ -20,11 +20,8 @@ def _as_date(value: datetime | None) -> date | None:
 
 
 def features(
-    warehouse: Path | None = typer.Option(
-        None, "--warehouse", "-w",
-        help="Warehouse DuckDB file written by `earlyhelp ingest` and `earlyhelp link` "
-        "(default: <data_dir>/warehouse.duckdb). The output tables are written into it.",
-    ),
+    warehouse: Warehouse = None,
+    data_dir: DataDir = None,
     from_: datetime | None = typer.Option(
         None, "--from", formats=["%Y-%m-%d"],
         help="First as-of month (any day in it; the month end is used). "
@@ -33,6 +30,12 @@ def features(
     to: datetime | None = typer.Option(
         None, "--to", formats=["%Y-%m-%d"],
         help="Last as-of month. Default: the last complete month in the warehouse.",
+    ),
+    as_of: datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m", "%Y-%m-%d"],
+        help="Build one month (YYYY-MM) and add it to the tables, replacing only that month's "
+        "rows: every other month, and so what the champion was trained and evaluated on, is "
+        "left as it was. For the live monthly run; not with --from/--to.",
     ),
     label: list[str] | None = typer.Option(
         None, "--label",
@@ -48,26 +51,24 @@ def features(
 
     Features at each month end use only rows recorded by that date; the population is
     children aged 10-17 known to a service with no youth justice outcome recorded yet.
-    A JSON report goes to reports/features_report.json beside the warehouse.
+    The tables go into the warehouse; the JSON report to <data-dir>/reports/features_report.json.
     """
     from features.build.pipeline import build_features
 
     with shown_errors():
-        settings = load_settings()
-        path = warehouse or settings.warehouse_path
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=_out, transient=True,
-        ) as progress:
-            task = progress.add_task("features", total=None)
+        if as_of is not None and (from_ is not None or to is not None):
+            raise ConfigError("--as-of builds one month; leave out --from and --to")
+        start, end = _as_date(as_of or from_), _as_date(as_of or to)
+        settings = step_settings(data_dir)
+        with stage_bar("features", None, _out) as progress:
             report = build_features(
-                path, settings, start=_as_date(from_), end=_as_date(to),
+                warehouse_path(settings, warehouse), settings, start=start, end=end,
                 label_names=tuple(label) if label else None, parquet_dir=parquet,
-                on_stage=lambda name: progress.update(task, description=f"features: {name}"),
+                progress=progress, append=as_of is not None,
             )
         _out.print(
             f"[green]features[/]: {report.rows:,} rows ({report.children:,} children, "
             f"{len(report.population_by_month)} months {report.as_of_start}..{report.as_of_end}), "
             f"{report.feature_count} features, labels {', '.join(report.labels)} "
-            f"in {report.seconds:.1f}s"
+            f"in {report.seconds:.1f}s" + (" (appended)" if as_of is not None else "")
         )

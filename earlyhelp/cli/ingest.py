@@ -9,18 +9,11 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from earlyhelp.cli._edge import shown_errors
+from earlyhelp.cli._options import DataDir, Warehouse, stage_bar, step_settings, warehouse_path
 from earlyhelp.errors import InputError
-from earlyhelp.settings import load_settings
 
 if TYPE_CHECKING:
     from features.ingest.report import IngestReport
@@ -33,13 +26,8 @@ def ingest(
         "school_census/, youth_justice/, early_help/, reference/). Every file under it is read; "
         "tables are recognised by their columns.",
     ),
-    warehouse: Path = typer.Option(
-        None,
-        "--warehouse",
-        help="DuckDB file to load into (created if absent; re-running adds only new rows). "
-        "quarantine/*.csv and reports/ingest_report.json are written beside it. "
-        "Default: <data_dir>/warehouse.duckdb.",
-    ),
+    warehouse: Warehouse = None,
+    data_dir: DataDir = None,
     extract_date: str = typer.Option(
         None,
         "--extract-date",
@@ -61,25 +49,12 @@ def ingest(
                 raise InputError(
                     f"--extract-date {extract_date!r} is not a date like 2024-03-31"
                 ) from None
-        settings = load_settings(**overrides)
-        target = warehouse or settings.warehouse_path
+        settings = step_settings(data_dir, **overrides)
+        target = warehouse_path(settings, warehouse)
         # Each file is read, then validated and loaded: two steps a file.
         steps = 2 * len(list_files(raw_dir)) if raw_dir.is_dir() else None
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("ingest", total=steps)
-            report = run_ingest(
-                raw_dir,
-                target,
-                settings,
-                progress=lambda message: progress.update(task, description=message, advance=1),
-            )
+        with stage_bar("ingest", steps, Console(stderr=True)) as progress:
+            report = run_ingest(raw_dir, target, settings, progress=progress)
         _print_summary(report)
         if report.failures:
             listed = "; ".join(f"{f.path}: {f.error}" for f in report.failures)

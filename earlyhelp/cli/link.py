@@ -6,18 +6,16 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from earlyhelp.cli._edge import shown_errors
-from earlyhelp.settings import load_settings
+from earlyhelp.cli._options import DataDir, Warehouse, stage_bar, step_settings, warehouse_path
 
 _out = Console(stderr=True)
 
 
 def link(
-    warehouse: Path = typer.Option(
-        ..., "--warehouse", help="DuckDB warehouse written by `earlyhelp ingest`."
-    ),
+    warehouse: Warehouse = None,
+    data_dir: DataDir = None,
     truth: Path | None = typer.Option(
         None,
         "--truth",
@@ -37,12 +35,6 @@ def link(
         "non_match, reviewer, decided_at), e.g. a filled-in reports/clerical_review.csv. "
         "Kept in the warehouse and applied on this and every later run.",
     ),
-    reports_dir: Path | None = typer.Option(
-        None,
-        "--reports",
-        help="Folder for link_report.json, clerical_review.csv and the model charts "
-        "(default: reports/ beside the warehouse).",
-    ),
 ) -> None:
     """Link children across social care, school, Early Help and youth justice records.
 
@@ -56,27 +48,13 @@ def link(
     if engine not in ENGINES:
         raise typer.BadParameter(f"choose one of {', '.join(ENGINES)}", param_hint="--engine")
     with shown_errors():
-        settings = load_settings()
+        settings = step_settings(data_dir)
         # Stages: read, exact keys, Splink, cluster, write (and evaluate with --truth).
-        stages = 5 + (truth is not None)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=_out, transient=True) as progress:
-            task = progress.add_task("linking", total=stages)
-            started: list[str] = []
-
-            def stage(text: str) -> None:
-                # Each message starts a stage, so the one before it has finished.
-                progress.update(task, description=f"linking: {text}", advance=len(started[:1]))
-                started.append(text)
-
+        with stage_bar("linking", 5 + (truth is not None), _out) as progress:
             report = run_link(
-                warehouse,
-                settings,
-                truth=truth,
+                warehouse_path(settings, warehouse), settings, truth=truth,
                 engine=engine,  # type: ignore[arg-type]
-                decisions=decisions,
-                reports_dir=reports_dir,
-                progress=stage,
+                decisions=decisions, progress=progress,
             )
     _out.print(
         f"{report.n_identifiers:,} identifiers ({report.n_records:,} records) -> "

@@ -6,39 +6,32 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from earlyhelp.cli._edge import shown_errors
-from earlyhelp.settings import load_settings
+from earlyhelp.cli._options import DataDir, Warehouse, stage_bar, step_settings, warehouse_path
 
 _out = Console()
 
 
 def train(
-    warehouse: Path = typer.Option(
-        ..., "--warehouse", help="DuckDB warehouse holding feature_matrix, labels, "
-        "feature_registry and protected_attributes (from `earlyhelp features`)."),
+    warehouse: Warehouse = None,
+    data_dir: DataDir = None,
     truth: Path | None = typer.Option(
         None, "--truth", help="The synthetic world's truth/ folder: adds the true-risk ceiling "
         "to the evaluation. Never used to fit or score."),
     label: str | None = typer.Option(
         None, "--label", help="Label column to learn (default: settings model.label, "
         "custody_12m). Each label is its own MLflow experiment."),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where reports/ and the default MLflow store go "
-        "(default: settings data_dir)."),
 ) -> None:
     """Compare the practitioners' rule, logistic regression and boosted trees on temporal
     folds at the council's capacity; log the winner to MLflow as `challenger`."""
     from model.pipeline import train as run_train
 
     with shown_errors():
-        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      transient=True) as progress:
-            task = progress.add_task("training", total=None)
-            report = run_train(warehouse, settings, truth=truth, label=label,
-                               step=lambda text: progress.update(task, description=text))
+        settings = step_settings(data_dir)
+        with stage_bar("training", None, _out) as progress:
+            report = run_train(warehouse_path(settings, warehouse), settings, truth=truth,
+                               label=label, progress=progress)
     _out.print(f"winner: {report.winner}; run {report.run_id}; "
                f"{settings.model.registered_name} version {report.model_version} @challenger")
     _print_headline(Path(report.evaluation_path))
@@ -47,7 +40,7 @@ def train(
 
 def _print_headline(path: Path) -> None:
     """Recall at capacity and children reached, model beside the rule and the ceiling."""
-    from model.evaluation import EvaluationReport, MetricBlock
+    from model.report import EvaluationReport, MetricBlock
 
     evaluation = EvaluationReport.model_validate_json(path.read_text())
 
@@ -75,16 +68,14 @@ def promote(
     approved_by: str | None = typer.Option(
         None, "--approved-by", help="Name of the person approving the promotion; required "
         "for the challenger to become champion."),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Where reports/ and the default MLflow store are "
-        "(default: settings data_dir)."),
+    data_dir: DataDir = None,
 ) -> None:
     """Run the promotion gate on the `challenger`; if it passes and a named person approves,
     it becomes `champion`. A refusal says which check failed and by how much."""
     from model.promotion import promote as run_promote
 
     with shown_errors():
-        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+        settings = step_settings(data_dir)
         report = run_promote(settings, approved_by)
     _out.print(f"version {report.challenger_version} is now champion "
                f"(approved by {report.approved_by})")

@@ -7,6 +7,7 @@ staging, one row per event keyed by child), ``registry`` (every feature declared
 generated from the registry) and ``pipeline`` (``build_features``).
 """
 
-from features.build.pipeline import FeaturesReport, build_features
+from features.build.pipeline import build_features
+from features.build.report import FeaturesReport
 
 __all__ = ["FeaturesReport", "build_features"]

@@ -7,16 +7,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import duckdb
 from pydantic import Field
 
 from earlyhelp.errors import ConfigError, InputError
-from earlyhelp.reports import StepReport, timed, write_report
+from earlyhelp.reports import Progress, StepReport, finish, no_progress, start_clock, timed
 from earlyhelp.settings import Settings
 from features.build import labels as label_mod
 from features.build import population as pop
@@ -28,35 +27,11 @@ from features.build.protected import (
 )
 from features.build.queries import aggregate_sql, matrix_sql, specs_by_source
 from features.build.registry import FEATURES, registry_frame
+from features.build.report import FeaturesReport
 from features.build.sources import SOURCES, check_inputs, stage_sources, table_columns
 
 OUTPUT_TABLES = ("feature_matrix", "labels", "feature_registry", "protected_attributes")
 DEFAULT_MONTHS = 60
-
-
-class FeaturesReport(StepReport):
-    step: str = "features"
-    warehouse: str
-    as_of_start: date
-    as_of_end: date
-    data_end: date | None
-    rows: int
-    children: int
-    feature_count: int
-    features_by_group: dict[str, int]
-    population_by_month: dict[str, int]
-    labels: list[str]
-    positives_by_label_month: dict[str, dict[str, int]] = Field(
-        description="positives per label per as-of month (matured months only)")
-    matured_rows_by_label: dict[str, int]
-    null_rates: dict[str, float] = Field(description="share of rows NULL, features with any")
-    staged_rows: dict[str, int] = Field(description="de-duplicated events per source")
-    unlinked_event_rows: int = Field(
-        description="event rows whose identifier is not in master_index (left out)")
-    population_with_unrecorded_prior_outcome: int = Field(
-        description="population rows whose child had an outcome dated before as_of that was "
-        "recorded after it (kept in: the product could not know)")
-    outputs: list[str]
 
 
 def default_range(end_of_data: date | None) -> tuple[date, date]:
@@ -77,18 +52,22 @@ def build_features(
     end: date | None = None,
     label_names: tuple[str, ...] | None = None,
     parquet_dir: Path | None = None,
-    on_stage: Callable[[str], None] | None = None,
+    progress: Progress = no_progress,
+    append: bool = False,
 ) -> FeaturesReport:
     """Build every output table for the month ends from ``start`` to ``end`` (inclusive).
 
     Without ``start``/``end`` the last 60 complete months of the warehouse are built. Labels
     default to every registered label; the model's configured label must be among them.
+    With ``append`` only the rows of those months are replaced and every other month's rows
+    are left exactly as they were: the live monthly run adds its month without touching the
+    history a model was trained and evaluated on.
     """
-    began = time.perf_counter()
+    began = start_clock()
     specs = _labels(settings, label_names)
     if not warehouse.exists():
         raise InputError(f"warehouse {warehouse} does not exist; run `earlyhelp ingest` first")
-    stage = on_stage or (lambda _name: None)
+    stage = progress
     report_timings: dict[str, float] = {}
     with duckdb.connect(str(warehouse)) as con:
         # Output order is not kept anyway (no ORDER BY); letting go of it lets DuckDB write
@@ -118,7 +97,8 @@ def build_features(
                 con.execute(aggregate_sql(source, source_specs))
         stage("writing tables")
         with timed(scratch, "write"):
-            _write_outputs(con, specs, end_of_data, scratch)
+            _write_outputs(con, specs, end_of_data, scratch, append=append,
+                           where=str(warehouse))
             if parquet_dir is not None:
                 _write_parquet(con, parquet_dir)
         stage("report")
@@ -146,13 +126,8 @@ def build_features(
             )
         report_timings = scratch.timings
     report.timings = report_timings
-    report.seconds = round(time.perf_counter() - began, 3)
-    write_report(report, report_path(warehouse))
+    finish(report, began, settings.reports_dir / "features_report.json")
     return report
-
-
-def report_path(warehouse: Path) -> Path:
-    return warehouse.parent / "reports" / "features_report.json"
 
 
 def _labels(settings: Settings, names: tuple[str, ...] | None) -> tuple[LabelSpec, ...]:
@@ -167,7 +142,7 @@ def _labels(settings: Settings, names: tuple[str, ...] | None) -> tuple[LabelSpe
 
 def _write_outputs(
     con: duckdb.DuckDBPyConnection, specs: tuple[LabelSpec, ...], end_of_data: date | None,
-    timings: StepReport,
+    timings: StepReport, *, append: bool, where: str,
 ) -> None:
     has_postcodes = table_columns(con, "postcodes") is not None
     create_child_attributes(con)
@@ -178,15 +153,15 @@ def _write_outputs(
     try:
         # Unsorted on purpose: sorting 1.5 million wide rows costs more than the features;
         # readers join or sort on (child_key, as_of).
+        write = partial(_append_months if append else _replace, con, where=where)
         with timed(timings, "write_feature_matrix"):
-            con.execute(f"CREATE OR REPLACE TABLE feature_matrix AS {matrix_sql()}")
+            write("feature_matrix", matrix_sql())
         with timed(timings, "write_labels"):
-            con.execute(
-                f"CREATE OR REPLACE TABLE labels AS {label_mod.labels_sql(specs, end_of_data)}"
-            )
+            write("labels", label_mod.labels_sql(specs, end_of_data))
         with timed(timings, "write_protected_attributes"):
-            con.execute(f"CREATE OR REPLACE TABLE protected_attributes AS {protected_sql()}")
-        con.execute("CREATE OR REPLACE TABLE feature_registry AS SELECT * FROM registry_df")
+            write("protected_attributes", protected_sql())
+        if not append or table_columns(con, "feature_registry") is None:
+            con.execute("CREATE OR REPLACE TABLE feature_registry AS SELECT * FROM registry_df")
         with timed(timings, "commit"):
             con.execute("COMMIT")
     except Exception:
@@ -194,6 +169,27 @@ def _write_outputs(
         raise
     finally:
         con.unregister("registry_df")
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table: str, sql: str, *, where: str) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+
+
+def _append_months(con: duckdb.DuckDBPyConnection, table: str, sql: str, *, where: str) -> None:
+    """Replace only the rows of the months being built (temp table ``months``)."""
+    existing = table_columns(con, table)
+    if existing is None:
+        _replace(con, table, sql, where=where)
+        return
+    new = [row[0] for row in con.execute(f"DESCRIBE {sql}").fetchall()]
+    if existing != set(new):
+        raise InputError(
+            f"{where}: {table} was built with other columns than this version writes "
+            f"({sorted(existing ^ set(new))[:5]} differ); appending would mix two "
+            "definitions. Rebuild every month with `earlyhelp features` (no --as-of)"
+        )
+    con.execute(f"DELETE FROM {table} WHERE as_of IN (SELECT as_of FROM months)")
+    con.execute(f"INSERT INTO {table} BY NAME {sql}")
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

@@ -7,9 +7,7 @@ invalid rows quarantined; one transaction per file.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from earlyhelp.errors import InputError
-from earlyhelp.reports import timed, write_report
+from earlyhelp.reports import Progress, finish, no_progress, start_clock, timed
 from earlyhelp.settings import Settings
 from features.ingest import warehouse as wh
 from features.ingest.canonical import canonical
@@ -26,8 +24,6 @@ from features.ingest.quarantine import quarantine_rows
 from features.ingest.readers import RawTable, read_file
 from features.ingest.report import Counts, FileReport, IngestReport, PartReport
 from features.ingest.validate import REASONS, mark_duplicates, parse_dates, validate
-
-Progress = Callable[[str], None]
 
 
 def list_files(raw_dir: Path) -> list[Path]:
@@ -60,14 +56,13 @@ def infer_extract_date(tables: list[RawTable], today: date) -> date:
 
 
 def read_all(
-    files: list[Path], raw_dir: Path, progress: Progress | None = None
+    files: list[Path], raw_dir: Path, progress: Progress = no_progress
 ) -> tuple[dict[Path, list[RawTable]], dict[Path, str]]:
     """Every file read whole, or the reason it could not be (one bad file stops no other)."""
     read: dict[Path, list[RawTable]] = {}
     errors: dict[Path, str] = {}
     for path in files:
-        if progress:
-            progress(f"reading {path.relative_to(raw_dir)}")
+        progress(f"reading {path.relative_to(raw_dir)}")
         try:
             read[path] = read_file(path)
         except InputError as exc:
@@ -78,12 +73,12 @@ def read_all(
 
 
 def ingest(
-    raw_dir: Path, warehouse: Path, settings: Settings, progress: Progress | None = None
+    raw_dir: Path, warehouse: Path, settings: Settings, progress: Progress = no_progress
 ) -> IngestReport:
-    start = time.perf_counter()
+    start = start_clock()
     files = list_files(raw_dir)
     read, errors = read_all(files, raw_dir, progress)
-    read_seconds = round(time.perf_counter() - start, 3)
+    read_seconds = round(start_clock() - start, 3)
     tables = [t for found in read.values() for t in found]
     report = IngestReport(
         raw_dir=str(raw_dir),
@@ -98,8 +93,7 @@ def ingest(
     con = wh.connect(warehouse)
     try:
         for path in files:
-            if progress:
-                progress(f"loading {path.relative_to(raw_dir)}")
+            progress(f"loading {path.relative_to(raw_dir)}")
             name = str(path.relative_to(raw_dir))
             if path in errors:
                 report.files.append(FileReport(path=name, error=errors[path]))
@@ -107,7 +101,7 @@ def ingest(
             with timed(report, "validate_and_load"):
                 report.files.append(_load_file(con, name, read.pop(path), report.extract_date))
         with timed(report, "export_quarantine"):
-            folder = warehouse.parent / "quarantine"
+            folder = settings.data_dir / "quarantine"
             report.quarantine_files = [str(p) for p in wh.export_quarantine(con, folder)]
         report.table_rows = wh.table_counts(con)
     finally:
@@ -116,8 +110,7 @@ def ingest(
         report.totals = report.totals.plus(file_report)
     report.files_failed = len(errors)
     report.reasons_explained = {r: REASONS[r] for r in sorted(report.totals.by_reason)}
-    report.seconds = round(time.perf_counter() - start, 3)
-    write_report(report, warehouse.parent / "reports" / "ingest_report.json")
+    finish(report, start, settings.reports_dir / "ingest_report.json")
     return report
 
 

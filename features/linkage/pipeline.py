@@ -8,9 +8,8 @@ clerical review list; evaluate against the truth when given.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ import pandas as pd
 
 from earlyhelp.errors import InputError
 from earlyhelp.pseudonym import pseudonymise
-from earlyhelp.reports import timed, write_report
+from earlyhelp.reports import Progress, finish, no_progress, start_clock, timed
 from earlyhelp.settings import Settings
 from features.linkage.backends import Engine
 from features.linkage.clusters import (
@@ -41,8 +40,6 @@ from features.linkage.report import LinkReport
 from features.linkage.review import import_decisions, write_review
 from features.linkage.settings import BLOCKING_RULES, METHOD
 
-Progress = Callable[[str], None]
-
 
 def link(
     warehouse: Path,
@@ -51,14 +48,13 @@ def link(
     truth: Path | None = None,
     engine: Engine = "duckdb",
     decisions: Path | None = None,
-    reports_dir: Path | None = None,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> LinkReport:
     """Link the warehouse's person tables into ``master_index``; write the link report."""
     if not warehouse.is_file():
         raise InputError(f"warehouse {warehouse} does not exist; run `earlyhelp ingest` first")
-    say = progress or (lambda _stage: None)
-    reports_dir = reports_dir or warehouse.parent / "reports"
+    say = progress
+    reports_dir = settings.reports_dir
     linkage = settings.linkage
     report = LinkReport(
         engine=engine,
@@ -68,7 +64,7 @@ def link(
         blocking_rules=list(BLOCKING_RULES),
         method=METHOD,
     )
-    start = time.perf_counter()
+    start = start_clock()
     con = duckdb.connect(str(warehouse))
     try:
         say("reading person tables")
@@ -123,8 +119,7 @@ def link(
                 report.quality = pairwise_quality(idents, read_truth(truth))
     finally:
         con.close()
-    report.seconds = round(time.perf_counter() - start, 2)
-    write_report(report, reports_dir / "link_report.json")
+    finish(report, start, reports_dir / "link_report.json")
     return report
 
 

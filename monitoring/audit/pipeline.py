@@ -25,7 +25,7 @@ from earlyhelp.stats.intervals import (
 from monitoring.audit.confusion import Flags, flag_at_threshold, flag_top_k
 from monitoring.audit.disparity import choose_reference, disparities
 from monitoring.audit.io import ScoreTable, check_frame, read_scores
-from monitoring.audit.schema import (
+from monitoring.audit.report import (
     AuditReport,
     AuditResult,
     GroupMetrics,

@@ -26,7 +26,7 @@ from earlyhelp.stats.disclosure import (
 from earlyhelp.stats.groups import RATES
 from monitoring.audit.disparity import BAND
 from monitoring.audit.plots import Point, rate_plot, ratio_plot
-from monitoring.audit.schema import AuditResult, GroupMetrics, group_note_prefix
+from monitoring.audit.report import AuditResult, GroupMetrics, group_note_prefix
 
 RATE_WORDS = {
     "tpr": "found: of those who went on to the outcome, share flagged",

@@ -209,5 +209,6 @@ def build(
     from features.build.pipeline import build_features
 
     path = builder.write(folder / "warehouse.duckdb")
-    report = build_features(path, Settings(), start=start, end=end, label_names=labels)
+    report = build_features(path, Settings(data_dir=path.parent), start=start, end=end,
+                            label_names=labels)
     return Built(path, report)

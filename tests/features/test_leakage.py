@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from features_builders import EVENT_OWN, WarehouseBuilder, build, child_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,6 +96,7 @@ def _month_end(months_after_origin: int) -> date:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # builds dozens of warehouses
 @given(st.lists(event_strategy, min_size=1, max_size=25), st.integers(6, 60),
        st.integers(1, 300))
 def test_rows_recorded_after_as_of_change_nothing(
@@ -116,6 +118,7 @@ def test_rows_recorded_after_as_of_change_nothing(
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # builds dozens of warehouses
 @given(st.lists(event_strategy, min_size=1, max_size=25), st.integers(6, 60))
 def test_features_never_use_another_childs_rows(
     events: list[tuple[str, str, int, int, int, bool]], month: int

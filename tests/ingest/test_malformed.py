@@ -158,7 +158,8 @@ ROW_CASES = [
 
 
 def _ingest(raw: Path, tmp_path: Path, extract: date | None = EXTRACT):
-    return ingest(raw, tmp_path / "out" / "warehouse.duckdb", Settings(extract_date=extract))
+    out = tmp_path / "out"
+    return ingest(raw, out / "warehouse.duckdb", Settings(extract_date=extract, data_dir=out))
 
 
 def _quarantined(tmp_path: Path) -> list[tuple[str, str, str]]:

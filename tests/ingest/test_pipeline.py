@@ -21,7 +21,7 @@ EXTRACT = date(2024, 3, 31)
 
 
 def _run(raw: Path, out: Path, extract: date | None = EXTRACT) -> IngestReport:
-    return ingest(raw, out / "warehouse.duckdb", Settings(extract_date=extract))
+    return ingest(raw, out / "warehouse.duckdb", Settings(extract_date=extract, data_dir=out))
 
 
 def _query(out: Path, sql: str) -> list[tuple[object, ...]]:
@@ -224,6 +224,8 @@ def test_cli_exits_non_zero_and_names_the_unreadable_file(tmp_path: Path) -> Non
             str(raw),
             "--warehouse",
             str(tmp_path / "out" / "w.duckdb"),
+            "--data-dir",
+            str(tmp_path / "out"),
             "--extract-date",
             "2024-03-31",
         ],

@@ -22,7 +22,7 @@ GENERATOR_MESS = {"duplicate", "date_after_extract"}
 @pytest.fixture(scope="module")
 def ingested(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("ingest_small")
-    ingest(small_world / "raw", out / "warehouse.duckdb", Settings())
+    ingest(small_world / "raw", out / "warehouse.duckdb", Settings(data_dir=out))
     return small_world, out
 
 
@@ -74,14 +74,14 @@ def test_person_tables_hold_every_identifier_the_truth_knows(ingested: tuple[Pat
 def test_second_ingest_of_the_world_adds_nothing(ingested: tuple[Path, Path]) -> None:
     world, out = ingested
     before = _report(out).table_rows
-    again = ingest(world / "raw", out / "warehouse.duckdb", Settings())
+    again = ingest(world / "raw", out / "warehouse.duckdb", Settings(data_dir=out))
     assert again.totals.rows_new == 0
     assert again.totals.rows_loaded == again.totals.rows_read - again.totals.rows_quarantined
     assert again.table_rows == before
 
 
 def test_clean_world_has_no_duplicates(clean_world: Path, tmp_path: Path) -> None:
-    report = ingest(clean_world / "raw", tmp_path / "warehouse.duckdb", Settings())
+    report = ingest(clean_world / "raw", tmp_path / "warehouse.duckdb", Settings(data_dir=tmp_path))
     assert report.files_failed == 0
     assert "duplicate" not in report.totals.by_reason
     assert set(report.totals.by_reason) <= GENERATOR_MESS

@@ -25,5 +25,6 @@ def linked_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Path,
     root = tmp_path_factory.mktemp("linked")
     world = build_world(QUALITY_CHILDREN, seed=11, mess=Mess())
     warehouse = world.write(root / "warehouse.duckdb", root / "truth")
-    report = link(warehouse, Settings(pseudonym_key="linkage-test-key"), truth=root / "truth")
+    settings = Settings(pseudonym_key="linkage-test-key", data_dir=root)
+    report = link(warehouse, settings, truth=root / "truth")
     return world, warehouse, report

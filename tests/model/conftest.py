@@ -40,3 +40,13 @@ def trained(world: SyntheticWorld, tmp_path_factory: pytest.TempPathFactory):  #
     settings = small_settings(tmp_path_factory.mktemp("run"))
     report = train(world.warehouse, settings, truth=world.truth)
     return settings, report
+
+
+@pytest.fixture
+def promoted(world: SyntheticWorld, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A training run of its own, for tests that move aliases or log verdicts: the shared
+    ``trained`` run stays as training left it."""
+    from model.pipeline import train
+
+    settings = small_settings(tmp_path / "run")
+    return settings, train(world.warehouse, settings)

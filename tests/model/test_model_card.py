@@ -7,7 +7,7 @@ import re
 from earlyhelp.reports import read_report
 from earlyhelp.stats.disclosure import OVERALL, primary_cells, rate_shown
 from model.card import RATE_CELLS, Published, _group_rows, _headline, _new_referrals
-from model.evaluation import EvaluationReport, GroupMetrics, MetricBlock, NewReferrals
+from model.report import EvaluationReport, GroupMetrics, MetricBlock, NewReferrals
 
 
 def _group(rows: int, positives: int, flagged: int, tp: int) -> GroupMetrics:

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from earlyhelp.cli.main import app
 from earlyhelp.reports import read_report
 from earlyhelp.settings import ModelSettings
-from model.evaluation import Disparity, EvaluationReport, Interval
 from model.gate import run_gate
 from model.promotion import PromotionRefused, promote
+from model.report import Disparity, EvaluationReport, Interval
 from tests.model.conftest import small_settings
 
 BOUNDS = ModelSettings()
@@ -88,8 +88,8 @@ def test_refused_for_a_larger_error_rate_gap_outside_the_interval(
     assert run_gate(passing, champion, BOUNDS).passed
 
 
-def test_promote_refuses_then_needs_an_approver_then_records(trained) -> None:  # type: ignore[no-untyped-def]
-    settings, report = trained
+def test_promote_refuses_then_needs_an_approver_then_records(promoted) -> None:  # type: ignore[no-untyped-def]
+    settings, report = promoted
     runner = CliRunner()
     strict = runner.invoke(app, ["promote", "--data-dir", str(settings.data_dir),
                                  "--approved-by", "A. Analyst"],

@@ -12,8 +12,7 @@ from mlflow import MlflowClient
 
 from earlyhelp.reports import read_report
 from model.data import PROTECTED, add_months, load_model_data
-from model.evaluation import EvaluationReport
-from model.pipeline import TrainReport
+from model.report import EvaluationReport, TrainReport
 from tests.model.builders import SyntheticWorld
 
 
