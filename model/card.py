@@ -114,8 +114,9 @@ def _headline(name: str, block: MetricBlock) -> dict[str, str]:
         "precision": published.rate(key, "precision_at_capacity", block),
         "nnf": "n/a" if nnf is None else (
             f"{nnf:.1f}" if published.shown(key, "number_needed_to_flag") else SUPPRESSED),
-        # Expected true positives under random ties are not a count, so never a small one.
-        "random_ties": _pct(block.recall_at_capacity_random_ties),
+        # Without ties at the cut-off this equals the recall, so it is hidden with it.
+        "random_ties": (_pct(block.recall_at_capacity_random_ties)
+                        if published.shown(key, "recall_at_capacity") else SUPPRESSED),
         "pr_auc": _with_interval(block, "pr_auc", "num"),
         "roc_auc": _with_interval(block, "roc_auc", "num"),
         "brier": _with_interval(block, "brier", "num"),
