@@ -16,7 +16,7 @@ from earlyhelp.stats.disclosure import (
     rate_shown,
 )
 from earlyhelp.stats.groups import RATES
-from model.report import EvaluationReport, GroupMetrics, MetricBlock
+from model.report import CapacityMetrics, EvaluationReport, MetricBlock
 
 SUPPRESSED = "c"
 
@@ -71,7 +71,7 @@ class Published:
         top, bottom = RATE_CELLS[rate]
         return rate_shown(self.suppression, key, top, bottom)
 
-    def rate(self, key: tuple[str, str], rate: str, metrics: MetricBlock | GroupMetrics,
+    def rate(self, key: tuple[str, str], rate: str, metrics: CapacityMetrics,
              field: str | None = None, fmt: str = "pct") -> str:
         if not self.shown(key, rate):
             return SUPPRESSED
@@ -90,11 +90,11 @@ RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _cells(block: MetricBlock | GroupMetrics) -> dict[str, int]:
+def _cells(block: CapacityMetrics) -> dict[str, int]:
     return confusion_cells(block.rows, block.positives, block.flagged, block.true_positives)
 
 
-def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct") -> str:
+def _with_interval(block: CapacityMetrics, name: str, fmt: str = "pct") -> str:
     value = getattr(block, name)
     if value is None:
         return "n/a"
