@@ -25,12 +25,17 @@ def is_explainable(pipeline: Pipeline) -> bool:
     return isinstance(base_classifier(pipeline), LogisticRegression)
 
 
-def contributions(pipeline: Pipeline, frame: pd.DataFrame) -> np.ndarray:
-    """Exact log-odds terms (rows x features) of the logistic regression, before calibration."""
+def contributions(pipeline: Pipeline, frame: pd.DataFrame,
+                  transformed: np.ndarray | None = None) -> np.ndarray:
+    """Exact log-odds terms (rows x features) of the logistic regression, before calibration.
+
+    ``transformed`` is the pipeline's own transform of ``frame``, when the caller has it.
+    """
     classifier = base_classifier(pipeline)
     if not isinstance(classifier, LogisticRegression):
         raise TypeError("exact contributions are implemented for logistic regression only")
-    standardised = pipeline.named_steps["features"].transform(frame)
+    standardised = (pipeline.named_steps["features"].transform(frame) if transformed is None
+                    else transformed)
     return np.asarray(standardised, dtype=float) * classifier.coef_[0]
 
 
@@ -73,11 +78,13 @@ def reasons(
     features: Sequence[str],
     registry: pd.DataFrame,
     top: int = 3,
+    transformed: np.ndarray | None = None,
 ) -> list[list[str]]:
     """Up to ``top`` plain-English reasons per row: the registry groups pushing the score up."""
-    terms = contributions(pipeline, frame)
-    reg = registry.set_index("feature")
-    groups = np.array([reg.at[f, "group"] if f in reg.index else f for f in features])
+    terms = contributions(pipeline, frame, transformed)
+    group_of = dict(zip(registry["feature"], registry["group"], strict=True))
+    wording = dict(zip(registry["feature"], registry["description"], strict=True))
+    groups = np.array([group_of.get(f, f) for f in features])
     names, g_of_f = np.unique(groups, return_inverse=True)
     group_terms = np.zeros((terms.shape[0], names.size))
     np.add.at(group_terms.T, g_of_f, terms.T)
@@ -90,8 +97,7 @@ def reasons(
                 break
             members = np.flatnonzero(g_of_f == g)
             f = members[np.argmax(terms[i, members])]
-            description = str(reg.at[features[f], "description"]) if features[f] in reg.index \
-                else features[f]
+            description = str(wording.get(features[f], features[f]))
             row.append(word_value(values[i, f], description))
         out.append(row)
     return out

@@ -25,11 +25,18 @@ class RiskModel(PythonModel):
         self.registry = registry[["feature", "group", "description"]].copy()
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+        """``params={"reasons": False}`` skips the wording (a batch worded only where flagged)."""
         frame = model_input[self.features]
+        wanted = (params or {}).get("reasons", True)
         with threadpool_limits(limits=1):  # one thread: no oversubscription under a server
-            probability = self.pipeline.predict_proba(frame)[:, 1]
-        if is_explainable(self.pipeline):
-            worded = reasons(self.pipeline, frame, self.features, self.registry)
+            # Transform once: the classifier and the explanation read the same matrix.
+            transformed = self.pipeline.named_steps["features"].transform(frame)
+            probability = self.pipeline.named_steps["classifier"].predict_proba(transformed)[:, 1]
+        if not wanted:
+            worded: list[list[str]] = [[] for _ in range(len(frame))]
+        elif is_explainable(self.pipeline):
+            worded = reasons(self.pipeline, frame, self.features, self.registry,
+                             transformed=transformed)
         else:
             # Trees win only when clearly better; exact tree SHAP is not implemented, so no
             # approximate reasons are invented.

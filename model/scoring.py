@@ -38,8 +38,9 @@ class LoadedModel:
     source: Literal["registry", "cache"]
     python_model: Any = field(repr=False, compare=False)
 
-    def predict(self, features: pd.DataFrame) -> pd.DataFrame:
-        """``probability`` and ``reasons`` (list of str) per row; the index is kept.
+    def predict(self, features: pd.DataFrame, *, reasons: bool = True) -> pd.DataFrame:
+        """``probability`` and ``reasons`` (list of str; empty with ``reasons=False``) per row;
+        the index is kept.
 
         Calls the logged pyfunc's ``predict`` directly: MLflow's schema check costs more than
         the model on one row, and the columns are checked here instead.
@@ -51,7 +52,7 @@ class LoadedModel:
                 f"{' ...' if len(missing) > 5 else ''}; build them with `earlyhelp features`"
             )
         frame = features[list(self.features)].astype("float64")
-        out: pd.DataFrame = self.python_model.predict(None, frame)
+        out: pd.DataFrame = self.python_model.predict(None, frame, params={"reasons": reasons})
         return out
 
 
