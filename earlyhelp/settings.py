@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 LOCAL_PSEUDONYM_KEY = "local-only-pseudonym-key-change-me"
+LOCAL_SECRET_KEY = "local-only-token-signing-key-change-me"
 
 
 class LinkageSettings(BaseModel):
@@ -91,6 +92,24 @@ class ModelSettings(BaseModel):
     gate_disparity_tolerance: float = Field(0.01, ge=0)
 
 
+class ServingSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # Signs sign-in tokens and the pages' CSRF tokens. No usable default outside local mode.
+    secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
+    token_minutes: int = Field(60, ge=1, le=24 * 60)
+    # A child alerted within this many months is not alerted again unless their risk rose
+    # sharply: to at least `realert_rise` times the probability at the last alert.
+    realert_months: int = Field(6, ge=0)
+    realert_rise: float = Field(2.0, gt=1)
+    # Probability bands in words (lower bounds, ascending): what a practitioner reads.
+    band_edges: tuple[float, ...] = (0.005, 0.02, 0.05)
+    # Demo users with known passwords are created by `make demo`; production refuses them.
+    demo_users: bool = False
+    # A team a child goes to when no service has them open: one triage team per locality.
+    triage_team_prefix: str = "Early help triage"
+
+
 class Settings(BaseSettings):
     """Settings for every step. Secrets have no usable default outside local mode."""
 
@@ -108,6 +127,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     linkage: LinkageSettings = LinkageSettings()
     model: ModelSettings = ModelSettings()
+    serving: ServingSettings = ServingSettings()
     # Date of the extract being ingested; defaults to the newest date seen.
     extract_date: date | None = None
 
@@ -120,6 +140,15 @@ class Settings(BaseSettings):
                 "EARLYHELP_PSEUDONYM_KEY is the local placeholder; set a secret key "
                 "before running in production"
             )
+        if self.environment == "production" and (
+            self.serving.secret_key.get_secret_value() == LOCAL_SECRET_KEY
+        ):
+            raise ValueError(
+                "EARLYHELP_SERVING__SECRET_KEY is the local placeholder; set a secret key "
+                "before serving in production"
+            )
+        if self.environment == "production" and self.serving.demo_users:
+            raise ValueError("serving.demo_users is on: demo sign-ins are refused in production")
         return self
 
     @property

@@ -10,6 +10,7 @@ plain-English reasons, exactly what the training run logged and evaluated.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from earlyhelp.errors import InputError, NoChampionError
 from earlyhelp.settings import Settings
 
 CACHE_META = "earlyhelp_model.json"
+CARD = "model_card.md"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class LoadedModel:
     features: tuple[str, ...]
     source: Literal["registry", "cache"]
     python_model: Any = field(repr=False, compare=False)
+    # The training run's model card (Markdown), kept with the local copy; "" if it had none.
+    card: str = field(default="", repr=False, compare=False)
 
     def predict(self, features: pd.DataFrame, *, reasons: bool = True) -> pd.DataFrame:
         """``probability`` and ``reasons`` (list of str; empty with ``reasons=False``) per row;
@@ -71,11 +75,13 @@ def _from_local(path: Path, meta: dict[str, Any], source: Literal["registry", "c
         run_id=meta["run_id"], trained_at=datetime.fromisoformat(trained) if trained else None,
         features=tuple(pyfunc.metadata.get_input_schema().input_names()), source=source,
         python_model=pyfunc.unwrap_python_model(),
+        card=(path / CARD).read_text(encoding="utf-8") if (path / CARD).exists() else "",
     )
 
 
 def _download(settings: Settings, alias: str, target: Path) -> dict[str, Any]:
     """Copy the alias's model version into ``target`` (atomically) and return its facts."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     import mlflow
     from mlflow import MlflowClient
 
@@ -96,6 +102,11 @@ def _download(settings: Settings, alias: str, target: Path) -> dict[str, Any]:
     staging.mkdir(parents=True)
     mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}@{alias}",
                                         dst_path=str(staging / "model"))
+    try:
+        card = mlflow.artifacts.load_text(f"runs:/{version.run_id}/model_card/model_card.md")
+        (staging / CARD).write_text(card, encoding="utf-8")
+    except Exception:  # a model logged without a card still serves; /v1/model says so
+        pass
     (staging / CACHE_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from earlyhelp.cli import audit, features, ingest, link, synth, train
+from earlyhelp.cli import audit, features, ingest, link, score, serve, synth, train
 
 app = typer.Typer(
     name="earlyhelp",
@@ -44,7 +44,10 @@ app.command("link")(link.link)
 app.command("features")(features.features)
 app.command("train")(train.train)
 app.command("promote")(train.promote)
+app.command("score")(score.score)
 app.command("audit")(audit.audit)
+app.command("serve")(serve.serve)
+app.add_typer(serve.users, name="users")
 
 
 if __name__ == "__main__":
