@@ -67,6 +67,9 @@ def services_known(con: duckdb.DuckDBPyConnection, child_keys: Sequence[str],
     dates, how many, and whether one is open on ``as_of``."""
     _keys(con, child_keys)
     present = _present(con)
+    out: dict[str, list[dict[str, object]]] = {k: [] for k in child_keys}
+    if "master_index" not in present:
+        return out
     parts: list[str] = []
     params: list[object] = []
     for service, table, what, has_end in SERVICES:
@@ -82,7 +85,6 @@ def services_known(con: duckdb.DuckDBPyConnection, child_keys: Sequence[str],
             f"WHERE e.recorded_date <= ? AND e.event_date <= ? GROUP BY m.child_key"
         )
         params += [as_of] * (3 if has_end else 2)
-    out: dict[str, list[dict[str, object]]] = {k: [] for k in child_keys}
     if not parts:
         return out
     rows = con.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2, 4", params).fetchall()
@@ -100,7 +102,7 @@ def localities(con: duckdb.DuckDBPyConnection, child_keys: Sequence[str],
     present = _present(con)
     people = [t for t in ("person_social_care", "person_school", "person_early_help")
               if t in present]
-    if "postcodes" not in present or not people:
+    if "postcodes" not in present or "master_index" not in present or not people:
         return {}
     union = " UNION ALL ".join(
         f"SELECT id_system, source_id, postcode, recorded_date FROM {t}" for t in people)
@@ -117,7 +119,7 @@ def lead_professionals(con: duckdb.DuckDBPyConnection, child_keys: Sequence[str]
                        as_of: date) -> dict[str, str]:
     """Each child's lead professional on an early help episode open on ``as_of``."""
     _keys(con, child_keys)
-    if "early_help_episodes" not in _present(con):
+    if not {"early_help_episodes", "master_index"} <= _present(con):
         return {}
     rows = con.execute(
         "SELECT m.child_key, arg_max(e.lead_professional, e.event_date) "
@@ -156,7 +158,7 @@ def identity(con: duckdb.DuckDBPyConnection, child_key: str) -> Identity | None:
     present = _present(con)
     people = [t for t in ("person_social_care", "person_school", "person_early_help",
                           "person_youth_justice") if t in present]
-    if not people:
+    if not people or "master_index" not in present:
         return None
     union = " UNION ALL ".join(
         f"SELECT id_system, source_id, forename, surname, dob, recorded_date FROM {t}"
