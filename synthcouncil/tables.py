@@ -13,6 +13,13 @@ import numpy as np
 import pandas as pd
 
 from synthcouncil.calendar import Calendar
+from synthcouncil.cin_dates import (
+    closure_reasons,
+    enquiry_assessments,
+    plan_end,
+    separate_episodes,
+    working_day,
+)
 from synthcouncil.events import episodes
 from synthcouncil.simulate import World
 
@@ -59,12 +66,14 @@ def build_tables(world: World) -> Tables:
     assess["auth"] = after(assess["start"].to_numpy(), 5, 45)
     s47 = log.frame("s47").merge(ref[["ep", "date"]], on="ep")
     s47["start"] = np.maximum(day(s47["month"]), s47.pop("date").to_numpy())
-    s47["icpc_date"] = np.where(s47["icpc"], after(s47["start"].to_numpy(), 5, 15), NAT)
+    icpc = np.where(s47["icpc"], after(s47["start"].to_numpy(), 5, 15), NAT)
+    s47["icpc_date"] = working_day(icpc)
+    assess = enquiry_assessments(assess, s47, np.random.default_rng([world.config.seed, 2]))
     cp = episodes(log, "cp")
     first_icpc = s47[s47["plan"]].groupby(["child", "month"])["icpc_date"].min()
     cp = cp.join(first_icpc, on=["child", "month"])
     cp["start"] = cp.pop("icpc_date").fillna(pd.Series(day(cp["month"]))).to_numpy()
-    cp["end"] = _end(cp, rng, cal)
+    cp["end"] = plan_end(cp["start"].to_numpy(), _end(cp, rng, cal), cal.end)
     cp["latest"] = np.where(rng.random(len(cp)) < 0.85, cp["category"], "MUL")
 
     # A CIN episode closes after everything inside it.
@@ -79,6 +88,8 @@ def build_tables(world: World) -> Tables:
     has_end = ~np.isnat(ref["end"].to_numpy())
     ref["end"] = np.where(has_end, np.fmax(ref["end"].to_numpy(), latest_inner), NAT)
     ref["end"] = np.where(ref["end"].to_numpy() > cal.end, NAT, ref["end"].to_numpy())
+    closure_reasons(ref, assess, s47, cp)
+    separate_episodes(ref, assess, s47, cp, cal.end)
 
     cla = episodes(log, "cla")
     cla["start"] = day(cla["month"])
@@ -103,7 +114,9 @@ def build_tables(world: World) -> Tables:
     return Tables(
         contacts=_points(contacts, first, last),
         referrals=_spans(ref, first, last),
-        assessments=assess[(assess["month"] >= first) & (assess["month"] <= last)],
+        # An assessment is in the window if it started or was authorised in it.
+        assessments=assess[((assess["month"] >= first) | (assess["auth"] >= cal.month_start(first)))
+                           & (assess["month"] <= last)].reset_index(drop=True),
         s47=_points(s47, first, last),
         cp=_spans(cp, first, last),
         cla=_spans(cla, first, last),
