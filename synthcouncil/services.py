@@ -121,9 +121,7 @@ class CareServices:
         self.cin[who[assessed]] = ep[assessed]
         self.cin_months[who[assessed]] = 0
         serious = (stress | abuse | s.exploited[who])[assessed]
-        # An assessment that finds no need (N9) closes the case (CIN rule 8873 queries a
-        # case kept open with no factors identified).
-        p_close = np.where(serious, 0.25, np.where(need[assessed] == "N9", 1.0, 0.6))
+        p_close = np.where(serious, 0.25, 0.6)
         closes = rng.random(len(p_close)) < p_close
         step_down = rng.random(len(p_close)) < 0.4
         self.close_next[who[assessed][closes]] = np.where(step_down[closes], 2, 1)
