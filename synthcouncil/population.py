@@ -14,19 +14,27 @@ import pandas as pd
 
 from synthcouncil.calendar import Calendar
 from synthcouncil.names import BOYS, GIRLS, SURNAMES
+from synthcouncil.places import home_postcodes
 
-# Fictional places in the postcode area ZZ, which the UK does not use (the NHS keeps ZZ99 for
-# pseudo-postcodes), so no generated address can be a real one. The deprivation deciles
-# follow a town like the seed document's council.
-LOCALITIES: tuple[tuple[str, str, int], ...] = (
-    # (locality, postcode district, typical IMD decile)
-    ("Dockside Central", "ZZ4", 2), ("Eastmoor and Wayfield", "ZZ4", 2), ("Northgate", "ZZ7", 2),
-    ("Southgate", "ZZ7", 3), ("Riverbank North", "ZZ2", 4), ("Riverbank South", "ZZ2", 5),
-    ("Castle East", "ZZ1", 4), ("Castle West", "ZZ1", 5), ("Thornwood", "ZZ8", 4),
-    ("Marsh Green North", "ZZ8", 7), ("Marsh Green South", "ZZ8", 8), ("Highcombe", "ZZ5", 6),
-    ("Ashby and Kilncote", "ZZ5", 7), ("Parkside", "ZZ5", 5), ("Saltings Peninsula", "ZZ3", 7),
-    ("Millbrook and Halse", "ZZ2", 8),
+# The council's localities: groups of real postcode sectors of Medway (synthcouncil.places),
+# each with the IMD decile the generator assumes for its homes (a town like the seed
+# document's council: the old dockside and town centres most deprived, the peninsula and the
+# outer estates least). The locality names and deciles are the generator's, not the ONS's.
+LOCALITIES: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    # (locality, postcode sectors, typical IMD decile)
+    ("Dockside Central", ("ME4 3", "ME4 4"), 2), ("Eastmoor and Wayfield", ("ME4 5", "ME5 7"), 2),
+    ("Northgate", ("ME7 1", "ME7 9"), 2), ("Southgate", ("ME7 2", "ME7 5"), 3),
+    ("Riverbank North", ("ME2 3", "ME2 4"), 4), ("Riverbank South", ("ME2 2",), 5),
+    ("Castle East", ("ME1 1", "ME1 9"), 4), ("Castle West", ("ME1 2", "ME1 3"), 5),
+    ("Thornwood", ("ME4 6", "ME4 9"), 4), ("Marsh Green North", ("ME8 1", "ME8 6", "ME8 7"), 7),
+    ("Marsh Green South", ("ME8 0", "ME8 8", "ME8 9"), 8), ("Highcombe", ("ME5 8", "ME5 9"), 6),
+    ("Ashby and Kilncote", ("ME5 0", "ME7 3"), 7), ("Parkside", ("ME7 4",), 5),
+    ("Saltings Peninsula", ("ME3 0", "ME3 7", "ME3 8", "ME3 9"), 7),
+    ("Millbrook and Halse", ("ME2 1", "ME9 7"), 8),
 )
+# The district each locality had when postcodes were invented (only to keep the draws).
+_OLD_DISTRICT = ("ZZ4", "ZZ4", "ZZ7", "ZZ7", "ZZ2", "ZZ2", "ZZ1", "ZZ1", "ZZ8", "ZZ8", "ZZ8",
+                 "ZZ5", "ZZ5", "ZZ5", "ZZ3", "ZZ2")
 ETHNICITY: dict[str, float] = {
     "WBRI": 0.76, "WOTH": 0.05, "WIRI": 0.005, "WROM": 0.005, "MWBC": 0.02, "MWBA": 0.01,
     "MWAS": 0.01, "MOTH": 0.015, "AIND": 0.02, "APKN": 0.01, "ABAN": 0.005, "AOTH": 0.01,
@@ -161,29 +169,39 @@ def _pick(names: tuple[str, ...], n: int, rng: np.random.Generator) -> np.ndarra
 
 
 def _postcodes(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` postcodes (fewer if a locality runs out of real ones), localities equally likely,
+    each with the decile of its locality give or take one.
+
+    The draws from ``rng`` are those the generator made when it invented postcodes in the
+    area ZZ (a code per postcode, drawn again on a clash), so every seed's world is the same
+    as before apart from its postcodes; the real postcodes come from a generator of their own.
+    """
     loc_idx = rng.integers(0, len(LOCALITIES), n)
-    districts = np.array([d for _, d, _ in LOCALITIES])[loc_idx]
     base = np.array([dec for _, _, dec in LOCALITIES])[loc_idx]
     decile = np.clip(base + rng.integers(-1, 2, n), 1, 10)
-    letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
-    codes: set[str] = set()
-    out = []
+    drawn: set[tuple[str, int, int, int]] = set()
     for i in range(n):
         while True:
-            code = (
-                f"{districts[i]} {rng.integers(1, 10)}"
-                f"{letters[rng.integers(0, 20)]}{letters[rng.integers(0, 20)]}"
-            )
-            if code not in codes:
-                codes.add(code)
-                out.append(code)
+            code = (_OLD_DISTRICT[loc_idx[i]], int(rng.integers(1, 10)),
+                    int(rng.integers(0, 20)), int(rng.integers(0, 20)))
+            if code not in drawn:
+                drawn.add(code)
                 break
+    own = rng.spawn(1)[0]  # spawning does not advance ``rng``
+    pool = home_postcodes()
+    codes = np.full(n, "", dtype=object)
+    for i, (_, sectors, _) in enumerate(LOCALITIES):
+        want = np.flatnonzero(loc_idx == i)
+        found = pool.loc[pool["sector"].isin(sectors), "postcode"].to_numpy()
+        take = min(len(want), len(found))
+        codes[want[:take]] = own.choice(found, take, replace=False)
+    keep = codes != ""
     return pd.DataFrame(
         {
-            "Postcode": out,
-            "Locality": np.array([name for name, _, _ in LOCALITIES])[loc_idx],
-            "IMDDecile": decile.astype(np.int64),
-            "locality_idx": loc_idx,
+            "Postcode": codes[keep],
+            "Locality": np.array([name for name, _, _ in LOCALITIES])[loc_idx[keep]],
+            "IMDDecile": decile[keep].astype(np.int64),
+            "locality_idx": loc_idx[keep],
         }
     )
 

@@ -13,14 +13,30 @@ import numpy as np
 import pandas as pd
 
 from synthcouncil.calendar import Calendar
+from synthcouncil.cin_dates import (
+    closure_reasons,
+    enquiry_assessments,
+    plan_end,
+    separate_episodes,
+    working_day,
+)
 from synthcouncil.events import episodes
 from synthcouncil.simulate import World
 
 NAT = np.datetime64("NaT", "D")
-# SSDA903 placement codes: foster care (U1-U6), children's homes (K2), with parents (P1),
-# semi-independent living (H5), residential school (S1).
+# SSDA903 placement codes: foster care with relatives or friends (U1 long term, U3 other) and
+# with other carers (U4 long term, U6 other), children's homes (K2), with parents (P1),
+# semi-independent living (H5, from 16), residential school (S1). Shares by age at entry,
+# after the DfE's national tables (Children looked after in England including adoptions,
+# year ending 31 March 2022: about 70% in foster care, 7% with parents, 16% in children's
+# homes, secure units and semi-independent living, which are mostly teenagers').
 PLACEMENTS = np.array(["U1", "U3", "U4", "U6", "K2", "P1", "H5", "S1"], dtype=object)
-PLACEMENT_SHARES = [0.12, 0.25, 0.1, 0.25, 0.12, 0.06, 0.06, 0.04]
+PLACEMENT_SHARES_BY_AGE = np.array([  # rows: under 5, 5-9, 10-15, 16-17
+    [0.08, 0.22, 0.12, 0.48, 0.00, 0.10, 0.00, 0.00],
+    [0.12, 0.18, 0.25, 0.30, 0.04, 0.08, 0.00, 0.03],
+    [0.10, 0.12, 0.25, 0.25, 0.17, 0.06, 0.00, 0.05],
+    [0.06, 0.06, 0.18, 0.18, 0.14, 0.04, 0.32, 0.02],
+])
 REMAND_SHARE = 0.4  # custodial sentences preceded by remand to youth detention
 
 
@@ -59,12 +75,14 @@ def build_tables(world: World) -> Tables:
     assess["auth"] = after(assess["start"].to_numpy(), 5, 45)
     s47 = log.frame("s47").merge(ref[["ep", "date"]], on="ep")
     s47["start"] = np.maximum(day(s47["month"]), s47.pop("date").to_numpy())
-    s47["icpc_date"] = np.where(s47["icpc"], after(s47["start"].to_numpy(), 5, 15), NAT)
+    icpc = np.where(s47["icpc"], after(s47["start"].to_numpy(), 5, 15), NAT)
+    s47["icpc_date"] = working_day(icpc)
+    assess = enquiry_assessments(assess, s47, np.random.default_rng([world.config.seed, 2]))
     cp = episodes(log, "cp")
     first_icpc = s47[s47["plan"]].groupby(["child", "month"])["icpc_date"].min()
     cp = cp.join(first_icpc, on=["child", "month"])
     cp["start"] = cp.pop("icpc_date").fillna(pd.Series(day(cp["month"]))).to_numpy()
-    cp["end"] = _end(cp, rng, cal)
+    cp["end"] = plan_end(cp["start"].to_numpy(), _end(cp, rng, cal), cal.end)
     cp["latest"] = np.where(rng.random(len(cp)) < 0.85, cp["category"], "MUL")
 
     # A CIN episode closes after everything inside it.
@@ -79,11 +97,14 @@ def build_tables(world: World) -> Tables:
     has_end = ~np.isnat(ref["end"].to_numpy())
     ref["end"] = np.where(has_end, np.fmax(ref["end"].to_numpy(), latest_inner), NAT)
     ref["end"] = np.where(ref["end"].to_numpy() > cal.end, NAT, ref["end"].to_numpy())
+    closure_reasons(ref, assess, s47, cp)
+    separate_episodes(ref, assess, s47, cp, cal.end)
 
     cla = episodes(log, "cla")
     cla["start"] = day(cla["month"])
     cla["end"] = _end(cla, rng, cal)
-    cla["placement"] = rng.choice(PLACEMENTS, len(cla), p=PLACEMENT_SHARES)
+    cla["placement"] = placements(
+        cla["start"].to_numpy() - world.pop.dob[cla["child"].to_numpy()], cla["legal"], rng)
     exclusions = log.frame("exclusion")
     exclusions["date"] = day(exclusions["month"])
     yj = log.frame("yj")
@@ -103,7 +124,9 @@ def build_tables(world: World) -> Tables:
     return Tables(
         contacts=_points(contacts, first, last),
         referrals=_spans(ref, first, last),
-        assessments=assess[(assess["month"] >= first) & (assess["month"] <= last)],
+        # An assessment is in the window if it started or was authorised in it.
+        assessments=assess[((assess["month"] >= first) | (assess["auth"] >= cal.month_start(first)))
+                           & (assess["month"] <= last)].reset_index(drop=True),
         s47=_points(s47, first, last),
         cp=_spans(cp, first, last),
         cla=_spans(cla, first, last),
@@ -113,6 +136,17 @@ def build_tables(world: World) -> Tables:
         yj=yj[yj["present"] & (yj["month"] <= last)].reset_index(drop=True),
         attendance=world.attendance,
     )
+
+
+def placements(age: np.ndarray, legal: pd.Series, rng: np.random.Generator) -> np.ndarray:
+    """A placement type per entry, by age band (one uniform draw each, as ``rng.choice``
+    takes). A child accommodated by agreement (V2) is not placed with parents (903 rule 378)."""
+    years = np.asarray(age).astype("timedelta64[D]").astype(np.int64) / 365.25
+    band = np.digitize(years, [5, 10, 16])
+    cdf = PLACEMENT_SHARES_BY_AGE.cumsum(axis=1)
+    pick = (rng.random(len(band))[:, None] >= cdf[band]).sum(axis=1)
+    code = PLACEMENTS[np.minimum(pick, len(PLACEMENTS) - 1)]
+    return np.where((code == "P1") & (legal.to_numpy() == "V2"), "U3", code)
 
 
 def _remands(yj: pd.DataFrame, cal: Calendar, rng: np.random.Generator) -> pd.DataFrame:

@@ -13,7 +13,17 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from earlyhelp.cli import audit, features, ingest, link, score, serve, synth, train
+from earlyhelp.cli import (
+    audit,
+    features,
+    ingest,
+    link,
+    score,
+    serve,
+    synth,
+    train,
+    validate_returns,
+)
 
 app = typer.Typer(
     name="earlyhelp",
@@ -48,6 +58,7 @@ app.command("score")(score.score)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 app.add_typer(serve.users, name="users")
+app.command("validate-returns")(validate_returns.validate_returns)
 
 
 if __name__ == "__main__":

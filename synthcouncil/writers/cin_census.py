@@ -64,17 +64,18 @@ def write_cin_census(ext: Extract, t: Tables) -> None:
     referrals = _iso_dates(t.referrals, ["date", "end"])
     assessments = _iso_dates(t.assessments, ["start", "auth"])
     s47s = _iso_dates(t.s47, ["start", "icpc_date"])
-    s47s["target"] = format_dates(t.s47["start"].to_numpy().astype("datetime64[D]") + 15,
-                                  "%Y-%m-%d")
+    # Initial conference target: 15 working days after the enquiry starts.
+    s47s["target"] = format_dates(np.busday_offset(
+        t.s47["start"].to_numpy().astype("datetime64[D]"), 15, roll="forward"), "%Y-%m-%d")
     plans = _iso_dates(t.cp, ["start", "end"])
     for year in _years(ext):
         census, year_start = f"{year}-03-31", f"{year - 1}-04-01"
         ref = referrals
         keep = (ref["date"] <= census) & ((ref["end"] == "") | (ref["end"] >= year_start))
         ref = ref[keep].sort_values(["child", "date"])
-        assess = _grouped(assessments[assessments["start"] <= census], "ep")
-        s47 = _grouped(s47s[s47s["start"] <= census], "ep")
-        cp = _grouped(plans[plans["start"] <= census], "cin_ep")
+        assess = _grouped(_in_year(assessments, "start", "auth", census, year_start), "ep")
+        s47 = _grouped(_in_year(s47s, "start", "icpc_date", census, year_start), "ep")
+        cp = _grouped(_in_year(plans, "start", "end", census, year_start, span=True), "cin_ep")
         root = etree.Element("Message")
         _header(root, year)
         children = _sub(root, "Children")
@@ -119,8 +120,35 @@ def _header(root: etree._Element, year: int) -> None:
     _sub(source, "DateTime", f"{year}-05-01T09:00:00")
 
 
+def _in_year(
+    frame: pd.DataFrame, start: str, end: str, census: str, year_start: str, span: bool = False
+) -> pd.DataFrame:
+    """What one year's return holds (the DfE guidance): work started by the reference date
+    and finished in the collection year, or unfinished at its end and started in it (rules
+    8696, 8715, 8736, 8740); a plan (``span``) open at any point in the year (8930). Work
+    finished in an earlier year was in that year's return."""
+    started = frame[start] <= census
+    open_at_end = (frame[end] == "") | (frame[end] > census)
+    if span:
+        return frame[started & (open_at_end | (frame[end] >= year_start))]
+    finished_in_year = (frame[end] >= year_start) & (frame[end] <= census)
+    return frame[started & (finished_in_year | (open_at_end & (frame[start] >= year_start)))]
+
+
 def _done(value: str, census: str) -> bool:
     return value != "" and value <= census
+
+
+# When the simulation's assessment recorded none of its factors, the practitioner records
+# "21 no factors identified" only where the case closed after assessment (rule 8873); a case
+# kept open records the factor that its primary need names.
+NEED_FACTOR = {"N1": "16A", "N2": "6A", "N3": "6B", "N4": "4B", "N5": "3B", "N6": "14A",
+               "N7": "4B", "N8": "8B", "N9": "21"}
+
+
+def _no_factor(ep: dict[str, Any], census: str) -> str:
+    closed_after_assessment = _done(ep["end"], census) and ep["reason"] in ("RC8", "RC9")
+    return "21" if closed_after_assessment else NEED_FACTOR.get(str(ep["need"]), "21")
 
 
 def _episode(
@@ -135,15 +163,15 @@ def _episode(
     if _done(ep["end"], census):
         _sub(el, "CINclosureDate", ep["end"])
         _sub(el, "ReasonForClosure", ep["reason"])
-    icpcs = [r["icpc_date"] for r in s47.get(ep_id, []) if _done(r["icpc_date"], census)]
-    if icpcs:
-        _sub(el, "DateOfInitialCPC", min(icpcs))
+    # The conference is recorded on its section 47 enquiry; the CINdetails-level date is for
+    # a conference with no enquiry in the episode, and giving both breaks rule 2884.
     for a in assess.get(ep_id, []):
         ael = _sub(el, "Assessments")
         _sub(ael, "AssessmentActualStartDate", a["start"])
-        if _done(a["auth"], census):
-            _sub(ael, "AssessmentAuthorisationDate", a["auth"])
-        codes = [c[2:] for c in factor_cols if a[c]] or ["21"]
+        if not _done(a["auth"], census):
+            continue  # factors are recorded when the assessment is authorised (rule 8614)
+        _sub(ael, "AssessmentAuthorisationDate", a["auth"])
+        codes = [c[2:] for c in factor_cols if a[c]] or [_no_factor(ep, census)]
         if year >= CCE_FROM_YEAR:
             codes = [("24A" if c == "13A" and rng.random() < 0.7 else c) for c in codes]
         factors = _sub(ael, "FactorsIdentifiedAtAssessment")
