@@ -45,7 +45,7 @@ def register_champion(settings: Settings, warehouse: Path) -> None:
     from sklearn.preprocessing import StandardScaler
 
     from model.pyfunc import RiskModel
-    from model.tracking import connect
+    from model.tracking import connect, use_experiment
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         present = {r[0] for r in con.execute("DESCRIBE feature_matrix").fetchall()}
@@ -64,6 +64,7 @@ def register_champion(settings: Settings, warehouse: Path) -> None:
         X, frame["y"])
     pipeline = Pipeline([("features", prepare), ("classifier", calibrated)])
     connect(settings)
+    use_experiment(settings, settings.model.label)  # not the experiment another test set
     name = settings.model.registered_name
     python_model = RiskModel(pipeline, features, registry)
     example = frame[features].head(5).astype("float64")
