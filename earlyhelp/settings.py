@@ -71,6 +71,9 @@ class ModelSettings(BaseModel):
     # Temporal evaluation: a label matures label_horizon_months after its as-of date.
     label_horizon_months: int = Field(12, ge=1)
     test_folds: int = Field(2, ge=1)
+    # Folds of the same length just before the test months, inside the training months:
+    # every choice (inputs, transform, hyperparameters, family) is made on these.
+    validation_folds: int = Field(2, ge=1)
     fold_months: int = Field(6, ge=1)
     # The newest matured months before each cut-off calibrate; older ones fit.
     calibration_months: int = Field(6, ge=1)

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from earlyhelp.reports import StepReport
 from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES
 from model.bootstrap import METHOD
-from model.selection import PESSIMISTIC_TIE_RULE_TEXT
+from model.selection import TIE_RULE_TEXT
 
-TIE_RULE = PESSIMISTIC_TIE_RULE_TEXT
+TIE_RULE = TIE_RULE_TEXT
 
 
 class Interval(BaseModel):
@@ -58,7 +58,7 @@ class NewReferrals(BaseModel):
     """Capacity read as *new* referrals: a child flagged once is not flagged again.
 
     In each test month, in order, the top-k children not flagged in an earlier test month are
-    flagged (ties pessimistic as above). A child with the outcome is *reached* when flagged in
+    flagged (ties in the live run's order). A child with the outcome is *reached* when flagged in
     a month whose 12-month window holds their custodial sentence. Children are the unit, so
     the interval is Wilson's score interval on reached / children with the outcome.
     """
@@ -87,8 +87,8 @@ class MetricBlock(BaseModel):
     roc_auc: float | None
     brier: float | None
     intervals: dict[str, Interval]
-    # The same at capacity with boundary ties broken at random (expected value), to show how
-    # much a coarse score (such as the rule's) loses to the pessimistic tie rule.
+    # The same at capacity as an expectation over every way of breaking boundary ties, beside
+    # the one tie order used (a coarse score such as the rule's has many ties).
     recall_at_capacity_random_ties: float | None = None
     calibration_slope: float | None = None
     calibration_intercept: float | None = None
@@ -96,6 +96,38 @@ class MetricBlock(BaseModel):
     by_group: dict[str, dict[str, GroupMetrics]] = Field(default_factory=dict)
     disparity: dict[str, list[Disparity]] = Field(default_factory=dict)
     new_referrals: NewReferrals | None = None
+
+
+class VariantResult(BaseModel):
+    """One variant tried on the validation months (inside the training months)."""
+
+    variant: str
+    recall_at_capacity: float | None
+    interval: Interval
+    chosen: bool
+    mlflow_run_id: str = ""
+
+
+class PairedComparison(BaseModel):
+    """A ratio of two candidates' children reached (expected under the truth), paired by world:
+    the same children and months in numerator and denominator."""
+
+    numerator: str
+    denominator: str
+    worlds: int
+    median_ratio: float | None
+    interval: Interval
+    method: str = ("median over worlds of the per-world ratio; 95% interval from 2,000 "
+                   "bootstrap resamples of worlds (each world keeps its pair)")
+
+
+class AcrossWorlds(BaseModel):
+    """Whether a learned model beat the index across worlds (from ``earlyhelp experiment``)."""
+
+    source: str
+    learned_over_index: PairedComparison
+    learned_is_champion: bool
+    reason: str
 
 
 class EvaluationReport(BaseModel):
@@ -114,6 +146,16 @@ class EvaluationReport(BaseModel):
     baseline: MetricBlock
     oracle: MetricBlock | None = None
     candidates: dict[str, MetricBlock] = Field(default_factory=dict)
+    # The vulnerability index (a count of recorded risk factors) on the same months.
+    index: MetricBlock | None = None
+    # The learned variant chosen on validation months; ``winner`` is what is deployed (the
+    # index unless a learned model beat it across worlds), and ``deployed_because`` says why.
+    learned_winner: str = ""
+    deployed_because: str = ""
+    selection_rule: str = ""
+    validation_months: list[date] = Field(default_factory=list)
+    validation: list[VariantResult] = Field(default_factory=list)
+    across_worlds: AcrossWorlds | None = None
     protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED_ATTRIBUTES))
 
 
