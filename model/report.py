@@ -219,3 +219,73 @@ class PromotionReport(StepReport):
     verdict: GateVerdict
     approved_by: str | None
     promoted: bool
+
+
+class WorldBlock(BaseModel):
+    """One candidate in one world, on the test months, under the world's truth.
+
+    ``children_reached`` is realised (new referrals flagged in a month whose window holds
+    their custodial sentence); ``children_reached_expected`` sums, over the children flagged as
+    new referrals (each once), the truth's probability of custody in the 12 months after the
+    month they were flagged; ``tp_expected`` sums that probability over every flagged
+    child-month (top-k a month). ``flags_by_sex`` counts flagged child-months and
+    ``expected_outcomes_by_sex`` sums the truth's probability over all test child-months, so
+    the two shares compare like with like.
+    """
+
+    children_reached: int
+    children_reached_expected: float
+    tp_expected: float
+    recall_at_capacity: float | None
+    flags_by_sex: dict[str, int]
+    expected_outcomes_by_sex: dict[str, float]
+
+
+class WorldResult(BaseModel):
+    seed: int
+    children: int
+    test_months: list[date]
+    custody_children: int
+    # Which candidate the gate would promote (decided across worlds; see the summary).
+    champion: str
+    learned_variant: str
+    model: WorldBlock
+    index: WorldBlock
+    rule: WorldBlock
+    ceiling: WorldBlock
+    # "exact" when the world's truth says its risk is exact (Monte Carlo), else "approximate".
+    truth: str
+    seconds: float
+    step_seconds: dict[str, float] = Field(default_factory=dict)
+
+
+class Spread(BaseModel):
+    median: float | None
+    range: tuple[float | None, float | None]
+
+
+class WorldsSummary(BaseModel):
+    worlds: int
+    truth: str
+    champion: str
+    model: dict[str, Spread]
+    index: dict[str, Spread]
+    rule: dict[str, Spread]
+    ceiling: dict[str, Spread]
+    # Learned model's children_reached_expected over the ceiling's, per world, median.
+    median_ratio_to_ceiling: float | None
+    champion_ratio_to_ceiling: PairedComparison
+    learned_over_index: PairedComparison
+    learned_is_champion: bool
+    reason: str
+    # Per candidate: share of flags over share of expected outcomes, by sex (median, range).
+    flag_share_over_outcome_share_by_sex: dict[str, dict[str, Spread]]
+
+
+class WorldsReport(BaseModel):
+    """``DIR/worlds.json``, written by ``earlyhelp experiment``."""
+
+    worlds: list[WorldResult]
+    summary: WorldsSummary
+    # Seeds whose world failed, with the error (the summary is over the others).
+    failed: dict[int, str] = Field(default_factory=dict)
