@@ -16,7 +16,7 @@ from earlyhelp.stats.disclosure import (
     rate_shown,
 )
 from earlyhelp.stats.groups import RATES
-from model.report import EvaluationReport, GroupMetrics, MetricBlock
+from model.report import CapacityMetrics, EvaluationReport, MetricBlock
 
 SUPPRESSED = "c"
 
@@ -71,7 +71,7 @@ class Published:
         top, bottom = RATE_CELLS[rate]
         return rate_shown(self.suppression, key, top, bottom)
 
-    def rate(self, key: tuple[str, str], rate: str, metrics: MetricBlock | GroupMetrics,
+    def rate(self, key: tuple[str, str], rate: str, metrics: CapacityMetrics,
              field: str | None = None, fmt: str = "pct") -> str:
         if not self.shown(key, rate):
             return SUPPRESSED
@@ -90,11 +90,11 @@ RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _cells(block: MetricBlock | GroupMetrics) -> dict[str, int]:
+def _cells(block: CapacityMetrics) -> dict[str, int]:
     return confusion_cells(block.rows, block.positives, block.flagged, block.true_positives)
 
 
-def _with_interval(block: MetricBlock | GroupMetrics, name: str, fmt: str = "pct") -> str:
+def _with_interval(block: CapacityMetrics, name: str, fmt: str = "pct") -> str:
     value = getattr(block, name)
     if value is None:
         return "n/a"
@@ -114,8 +114,9 @@ def _headline(name: str, block: MetricBlock) -> dict[str, str]:
         "precision": published.rate(key, "precision_at_capacity", block),
         "nnf": "n/a" if nnf is None else (
             f"{nnf:.1f}" if published.shown(key, "number_needed_to_flag") else SUPPRESSED),
-        # Expected true positives under random ties are not a count, so never a small one.
-        "random_ties": _pct(block.recall_at_capacity_random_ties),
+        # Without ties at the cut-off this equals the recall, so it is hidden with it.
+        "random_ties": (_pct(block.recall_at_capacity_random_ties)
+                        if published.shown(key, "recall_at_capacity") else SUPPRESSED),
         "pr_auc": _with_interval(block, "pr_auc", "num"),
         "roc_auc": _with_interval(block, "roc_auc", "num"),
         "brier": _with_interval(block, "brier", "num"),

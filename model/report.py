@@ -30,7 +30,9 @@ class CalibrationBin(BaseModel):
     rows: int
 
 
-class GroupMetrics(BaseModel):
+class CapacityMetrics(BaseModel):
+    """Counts and metrics at capacity that every block has, overall or for one group."""
+
     rows: int
     positives: int
     flagged: int
@@ -40,9 +42,12 @@ class GroupMetrics(BaseModel):
     pr_auc: float | None
     roc_auc: float | None
     brier: float | None
+    intervals: dict[str, Interval]
+
+
+class GroupMetrics(CapacityMetrics):
     fnr: float | None  # false negative rate: children with the outcome not flagged
     fpr: float | None  # false positive rate: children without it flagged
-    intervals: dict[str, Interval]
 
 
 class Disparity(BaseModel):
@@ -75,18 +80,8 @@ class NewReferrals(BaseModel):
     flagged_with_outcome: int
 
 
-class MetricBlock(BaseModel):
-    rows: int
-    positives: int
-    flagged: int
-    true_positives: int
-    recall_at_capacity: float | None
-    precision_at_capacity: float | None
+class MetricBlock(CapacityMetrics):
     number_needed_to_flag: float | None
-    pr_auc: float | None
-    roc_auc: float | None
-    brier: float | None
-    intervals: dict[str, Interval]
     # The same at capacity as an expectation over every way of breaking boundary ties, beside
     # the one tie order used (a coarse score such as the rule's has many ties).
     recall_at_capacity_random_ties: float | None = None

@@ -17,6 +17,7 @@ import duckdb
 from earlyhelp.errors import InputError
 from features.build.codes import PERSISTENT_ABSENCE_RATE
 from features.build.exclusions import rules_for
+from features.linkage.records import PERSON_TABLES
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,6 @@ SOURCES: tuple[Source, ...] = (
 SOURCE_BY_NAME = {source.name: source for source in SOURCES}
 
 ID_COLUMNS = ("id_system", "source_id", "event_date", "recorded_date")
-PERSON_TABLES = ("person_social_care", "person_school", "person_early_help", "person_youth_justice")
 PERSON_COLUMNS = ("id_system", "source_id", "dob", "sex", "postcode", "ethnicity", "disability",
                   "recorded_date", "record_id")
 
