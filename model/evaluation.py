@@ -171,6 +171,7 @@ def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetr
         fnr=_clean(1 - recall),
         fpr=_clean(fp / negatives) if negatives else None,
         intervals=_intervals(rep.draws),
+        expected_positives=float(np.sum(scores)),
     )
 
 

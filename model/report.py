@@ -48,6 +48,9 @@ class CapacityMetrics(BaseModel):
 class GroupMetrics(CapacityMetrics):
     fnr: float | None  # false negative rate: children with the outcome not flagged
     fpr: float | None  # false positive rate: children without it flagged
+    # Sum of the calibrated scores over the group's rows: the outcomes the model expects
+    # there (calibration in the large for the group is positives against this).
+    expected_positives: float | None = None
 
 
 class Disparity(BaseModel):
@@ -214,6 +217,8 @@ class PromotionReport(StepReport):
     verdict: GateVerdict
     approved_by: str | None
     promoted: bool
+    # A named person's reason for promoting despite failed group checks (kept with the run).
+    override_reason: str | None = None
 
 
 class WorldBlock(BaseModel):

@@ -7,15 +7,21 @@ resampling worlds, each keeping its pair.
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+from pydantic import ValidationError
+
+from earlyhelp.errors import InputError
 from model.experiment.metrics import flag_share_over_outcome_share
 from model.report import (
+    AcrossWorlds,
     Interval,
     PairedComparison,
     Spread,
     WorldBlock,
     WorldResult,
+    WorldsReport,
     WorldsSummary,
 )
 
@@ -93,3 +99,16 @@ def summarise(worlds: list[WorldResult]) -> WorldsSummary:
         learned_over_index=learned, learned_is_champion=learned_wins, reason=reason,
         flag_share_over_outcome_share_by_sex=shares,
     )
+
+
+def evidence_from(path: Path) -> AcrossWorlds:
+    """The learned-versus-index verdict of a ``worlds.json``, for ``train --worlds``."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found; run `earlyhelp experiment` first")
+    try:
+        summary = WorldsReport.model_validate_json(path.read_text()).summary
+    except ValidationError as exc:
+        raise InputError(f"{path}: not a worlds.json written by `earlyhelp experiment` "
+                         f"({exc.errors()[0]['loc']}: {exc.errors()[0]['msg']})") from None
+    return AcrossWorlds(source=str(path), learned_over_index=summary.learned_over_index,
+                        learned_is_champion=summary.learned_is_champion, reason=summary.reason)
