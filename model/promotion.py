@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +40,9 @@ def _log_verdict(run_id: str, verdict: GateVerdict, stamp: str) -> None:
 
     with mlflow.start_run(run_id=run_id):
         mlflow.log_dict(verdict.model_dump(mode="json"), f"gate/verdict-{stamp}.json")
-        mlflow.log_metrics({f"gate.{c.name}.value": c.value for c in verdict.checks
-                            if c.value is not None})
+        # Group names such as "(missing)" hold characters MLflow refuses in metric names.
+        mlflow.log_metrics({re.sub(r"[^\w\-. :/]", "_", f"gate.{c.name}.value"): c.value
+                            for c in verdict.checks if c.value is not None})
         mlflow.log_metric("gate.passed", float(verdict.passed))
         mlflow.set_tag("gate.passed", str(verdict.passed))
 
