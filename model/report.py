@@ -119,13 +119,24 @@ class PairedComparison(BaseModel):
                    "bootstrap resamples of worlds (each world keeps its pair)")
 
 
+class Spread(BaseModel):
+    median: float | None
+    range: tuple[float | None, float | None]
+
+
 class AcrossWorlds(BaseModel):
-    """Whether a learned model beat the index across worlds (from ``earlyhelp experiment``)."""
+    """Whether a learned model beat the index across worlds (from ``earlyhelp experiment``),
+    and the across-world figures the model card leads with."""
 
     source: str
     learned_over_index: PairedComparison
     learned_is_champion: bool
     reason: str
+    worlds: int = 0
+    truth: str = ""
+    # Per candidate (model, index, rule, ceiling): children reached, expected under the truth.
+    children_reached_expected: dict[str, Spread] = Field(default_factory=dict)
+    champion_ratio_to_ceiling: PairedComparison | None = None
 
 
 class EvaluationReport(BaseModel):
@@ -257,11 +268,6 @@ class WorldResult(BaseModel):
     truth: str
     seconds: float
     step_seconds: dict[str, float] = Field(default_factory=dict)
-
-
-class Spread(BaseModel):
-    median: float | None
-    range: tuple[float | None, float | None]
 
 
 class WorldsSummary(BaseModel):

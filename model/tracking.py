@@ -149,6 +149,7 @@ def log_training(
     from mlflow import MlflowClient
 
     from model.explain import is_explainable
+    from model.index import is_index
 
     uri = connect(settings)
     use_experiment(settings, evaluation.label)
@@ -193,6 +194,7 @@ def log_training(
             explanation=(
                 "exact logistic-regression terms on standardised features, grouped and worded "
                 "through the feature registry" if is_explainable(final) else
+                "the vulnerability index's factors present, in words" if is_index(final) else
                 "none: exact tree SHAP is not implemented, so no approximate reasons are shown"
             ),
         )

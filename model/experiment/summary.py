@@ -110,5 +110,11 @@ def evidence_from(path: Path) -> AcrossWorlds:
     except ValidationError as exc:
         raise InputError(f"{path}: not a worlds.json written by `earlyhelp experiment` "
                          f"({exc.errors()[0]['loc']}: {exc.errors()[0]['msg']})") from None
-    return AcrossWorlds(source=str(path), learned_over_index=summary.learned_over_index,
-                        learned_is_champion=summary.learned_is_champion, reason=summary.reason)
+    return AcrossWorlds(
+        source=str(path), learned_over_index=summary.learned_over_index,
+        learned_is_champion=summary.learned_is_champion, reason=summary.reason,
+        worlds=summary.worlds, truth=summary.truth,
+        children_reached_expected={b: getattr(summary, b)["children_reached_expected"]
+                                   for b in BLOCKS},
+        champion_ratio_to_ceiling=summary.champion_ratio_to_ceiling,
+    )
