@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from earlyhelp.errors import InputError
 from earlyhelp.reports import no_progress
 from earlyhelp.settings import Settings
 from model.experiment.metrics import world_block
@@ -75,7 +76,11 @@ def build_world(seed: int, children: int, folder: Path, base: Settings,
 
     done = folder / RESULT
     if done.exists():
-        return WorldResult.model_validate_json(done.read_text())
+        kept = WorldResult.model_validate_json(done.read_text())
+        if kept.children != children:
+            raise InputError(f"{done}: this world was built with {kept.children} children, not "
+                             f"{children}; use another --out or the same --children")
+        return kept
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

@@ -110,6 +110,9 @@ def test_finished_worlds_are_kept_and_summarised_without_rebuilding(tmp_path: Pa
     assert "median_ratio_to_ceiling" in stored["summary"]
     page = (tmp_path / "worlds.html").read_text()
     assert page.count("data:image/png;base64,") == 3 and "approximate" in page
+    with pytest.raises(ConfigError, match="built with 1000 children, not 2000"):
+        run_experiment(config.model_copy(update={"children": 2000}),
+                       small_settings(tmp_path / "base"))
     evidence = evidence_from(tmp_path / "worlds.json")
     assert evidence.worlds == 2 and set(evidence.children_reached_expected) == {
         "model", "index", "rule", "ceiling"}
