@@ -91,7 +91,7 @@ def test_seeds_and_config_are_checked_before_any_work(tmp_path: Path) -> None:
 
 
 def test_finished_worlds_are_kept_and_summarised_without_rebuilding(tmp_path: Path) -> None:
-    config = ExperimentConfig(seeds=(5, 6), out=tmp_path, workers=1)
+    config = ExperimentConfig(seeds=(5, 6), children=1000, out=tmp_path, workers=1)
     for seed in config.seeds:
         config.folder(seed).mkdir(parents=True)
         (config.folder(seed) / RESULT).write_text(
