@@ -44,15 +44,15 @@ class OffendingRates:
     after_outcome: float = 12.0
     serious_base: float = 0.025
     serious_exploited: float = 0.22
-    serious_girls: float = 0.35
+    serious_girls: float = 0.38
     serious_repeat: float = 0.5
-    custody_if_serious_first: float = 0.62
-    custody_if_serious_repeat: float = 0.078
+    custody_if_serious_first: float = 0.57
+    custody_if_serious_repeat: float = 0.071
     # Courts sentenced children to custody less each year: England's custodial sentences to
     # children fell by more than half from 2014-15 to 2019-20 (SOURCES.md, "custody trend").
     # The chance a court case ends in custody scales by exp(-custody_trend * years after
     # the middle of 2018-19), at most custody_trend_cap.
-    custody_trend: float = 0.10
+    custody_trend: float = 0.08
     custody_trend_cap: float = 2.0
 
 

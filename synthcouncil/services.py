@@ -87,7 +87,7 @@ class CareServices:
         stress, abuse = s.stress(pop), s.abuse(pop)
         need = np.exp(
             1.6 * stress + 1.3 * abuse + 0.3 * np.clip(s.behaviour, 0, None) + 0.5 * s.exploited
-            + 0.8 * (s.missing > 0) + 0.3 * pop.disabled + 0.3 * (prior_yj > 0)
+            + 0.8 * (s.missing > 0) + 0.8 * pop.disabled + 0.3 * (prior_yj > 0)
         )
         who = np.flatnonzero(active & (rng.random(pop.n) < self.rates.contact_base * need))
         k = len(who)
@@ -101,7 +101,7 @@ class CareServices:
         source = np.where(yos, "5B", source)
         self.log.add("contact", who, m, source=source)
 
-        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.4 * s.exploited[who]
+        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.2 * s.exploited[who]
                  + 0.5 * (s.missing[who] > 0))
         refer = (self.cin[who] < 0) & (rng.random(k) < 1 / (1 + np.exp(-logit)))
         self._refer(m, who[refer], source[refer], s, pop, age, rng)
