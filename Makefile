@@ -26,7 +26,11 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
 	$(BIN)/earlyhelp features --data-dir $(OUT)
 	$(BIN)/earlyhelp train --data-dir $(OUT) --truth $(OUT)/world/truth
-	$(BIN)/earlyhelp promote --data-dir $(OUT) --approved-by "make demo" || \
+	@# The default world gives girls almost no custodial outcomes (issue 10 rebuilds their
+	@# records), so the group checks refuse every candidate; the demo records why it promotes.
+	$(BIN)/earlyhelp promote --data-dir $(OUT) --approved-by "make demo" \
+		--override-reason "demo on a synthetic world whose girls have almost no custodial \
+	outcomes (issue 10); promoted so the later steps have a champion, not for use" || \
 		echo "The gate refused the challenger (its reasons are above and in the MLflow run)."
 	$(BIN)/earlyhelp audit --scores $(OUT)/reports/test_children.parquet --label custody_12m \
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \

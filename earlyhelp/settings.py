@@ -72,6 +72,9 @@ class ModelSettings(BaseModel):
     # Temporal evaluation: a label matures label_horizon_months after its as-of date.
     label_horizon_months: int = Field(12, ge=1)
     test_folds: int = Field(2, ge=1)
+    # Folds of the same length just before the test months, inside the training months:
+    # every choice (inputs, transform, hyperparameters, family) is made on these.
+    validation_folds: int = Field(2, ge=1)
     fold_months: int = Field(6, ge=1)
     # The newest matured months before each cut-off calibrate; older ones fit.
     calibration_months: int = Field(6, ge=1)
@@ -90,6 +93,12 @@ class ModelSettings(BaseModel):
     gate_min_group_positives: int = Field(5, ge=1)
     # Error-rate gaps within this (absolute rate) of the reference's gap count as no worse.
     gate_disparity_tolerance: float = Field(0.01, ge=0)
+    # A group's share of flags may not exceed this multiple of its share of outcomes (lower
+    # 95% bound of the first against the upper bound of the second), and its outcomes may not
+    # differ from what the model expects for it by more than this factor (calibration in the
+    # large, exact Poisson interval). A named person may override either with a reason.
+    gate_max_flag_share_ratio: float = Field(3.0, gt=1)
+    gate_group_calibration_factor: float = Field(2.0, gt=1)
 
 
 class ServingSettings(BaseModel):

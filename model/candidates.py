@@ -32,6 +32,10 @@ from earlyhelp.errors import InputError
 # factor, recorded in the last 12 months. Matched against registry feature names.
 RULE_PATTERNS = (r"perm.*exclu|exclu.*perm", r"exploit", r"gang")
 CANDIDATES = ("rule", "logistic", "boosted_trees")
+# Every learned variant tried: family and settings. Chosen by validation months inside the
+# training months (model/pipeline.py), never by the test months.
+LEARNED_VARIANTS = ("logistic", "logistic_weak_penalty", "boosted_trees",
+                    "boosted_trees_monotone")
 
 
 class RuleBaseline(ClassifierMixin, BaseEstimator):
@@ -138,14 +142,20 @@ def log_counts(X: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return out
 
 
+def monotone_constraints(directions: Sequence[str]) -> list[int]:
+    """+1 where the registry says higher is riskier, -1 where lower is, else 0."""
+    return [{"higher_more_risk": 1, "lower_more_risk": -1}.get(d, 0) for d in directions]
+
+
 def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed: int,
-                  kinds: Sequence[str] = ()) -> Pipeline:
+                  kinds: Sequence[str] = (), directions: Sequence[str] = ()) -> Pipeline:
     """A candidate's pipeline; ``kinds`` (registry kinds, aligned with ``features``) tells
-    logistic regression which columns are counts to log-transform."""
+    logistic regression which columns are counts to log-transform; ``directions`` (registry
+    direction hints) give the monotone trees their constraints."""
     if kind == "rule":
         columns = ColumnTransformer([("rule", "passthrough", list(rule))])
         return Pipeline([("features", columns), ("classifier", RuleBaseline())])
-    if kind == "logistic":
+    if kind in ("logistic", "logistic_weak_penalty"):
         counts = np.array([k in COUNT_KINDS for k in kinds], dtype=bool) if kinds else \
             np.zeros(len(features), dtype=bool)
         if counts.size != len(features):
@@ -158,8 +168,11 @@ def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed:
                            ("scale", StandardScaler())])
         columns = ColumnTransformer([("scaled", scaled, list(features))])
         return Pipeline([("features", columns),
-                         ("classifier", LogisticRegression(C=0.05, max_iter=500))])
-    if kind == "boosted_trees":
+                         ("classifier", LogisticRegression(C=0.05 if kind == "logistic" else 1.0,
+                                                           max_iter=500))])
+    if kind in ("boosted_trees", "boosted_trees_monotone"):
+        if kind.endswith("monotone") and len(directions) != len(features):
+            raise ValueError(f"{len(directions)} directions for {len(features)} features")
         # Missing (e.g. "months since" for never) becomes -1, a value trees can split off;
         # scikit-learn's binning fails on a column that is entirely missing.
         fill = SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True)
@@ -167,9 +180,11 @@ def make_pipeline(kind: str, features: Sequence[str], rule: Sequence[str], seed:
         trees = HistGradientBoostingClassifier(
             learning_rate=0.05, max_iter=150, max_leaf_nodes=15, min_samples_leaf=40,
             l2_regularization=1.0, early_stopping=False, random_state=seed,
+            monotonic_cst=monotone_constraints(directions) if kind.endswith("monotone") else None,
         )
         return Pipeline([("features", columns), ("classifier", trees)])
-    raise ValueError(f"unknown candidate {kind!r}; expected one of {CANDIDATES}")
+    raise ValueError(f"unknown candidate {kind!r}; expected one of "
+                     f"{('rule', *LEARNED_VARIANTS)}")
 
 
 def sample_negatives(y: np.ndarray, rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -206,6 +221,12 @@ def fit_calibrated(
         calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method="sigmoid")
         calibrated.fit(columns.transform(calibration), calibration[label].to_numpy())
     return Pipeline([("features", columns), ("classifier", calibrated)])
+
+
+def input_columns(pipeline: Pipeline) -> list[str]:
+    """The feature columns a candidate reads (in order), as named in its ColumnTransformer."""
+    columns = pipeline.named_steps["features"]
+    return [c for _, _, cols in columns.transformers if isinstance(cols, list) for c in cols]
 
 
 def base_classifier(pipeline: Pipeline) -> BaseEstimator:

@@ -162,9 +162,34 @@ def _group_rows(block: MetricBlock) -> dict[str, list[dict[str, str]]]:
     return out
 
 
+def _across_worlds(evaluation: EvaluationReport) -> dict[str, object] | None:
+    """The across-world headline, when training was given ``--worlds``."""
+    evidence = evaluation.across_worlds
+    if evidence is None or not evidence.children_reached_expected:
+        return None
+    names = {"model": "learned model", "index": "vulnerability index",
+             "rule": "practitioners' rule", "ceiling": "true risk (ceiling)"}
+    rows = [{"name": names.get(k, k), "median": _num(v.median, 2),
+             "low": _num(v.range[0], 2), "high": _num(v.range[1], 2)}
+            for k, v in evidence.children_reached_expected.items()]
+    ratio = evidence.champion_ratio_to_ceiling
+    return {
+        "worlds": evidence.worlds, "truth": evidence.truth, "rows": rows,
+        "reason": evidence.reason, "source": evidence.source,
+        "ratio": _num(ratio.median_ratio, 2) if ratio else "n/a",
+        "ratio_low": _num(ratio.interval.low, 2) if ratio else "n/a",
+        "ratio_high": _num(ratio.interval.high, 2) if ratio else "n/a",
+    }
+
+
 def context(evaluation: EvaluationReport, facts: CardFacts) -> dict[str, object]:
-    blocks = {"model: " + evaluation.winner: evaluation.model, "practitioners' rule":
-              evaluation.baseline}
+    blocks = {"deployed: " + evaluation.winner: evaluation.model}
+    learned = evaluation.learned_winner
+    if learned and learned != evaluation.winner and learned in evaluation.candidates:
+        blocks["learned: " + learned] = evaluation.candidates[learned]
+    if evaluation.index is not None and evaluation.winner != "index":
+        blocks["vulnerability index"] = evaluation.index
+    blocks["practitioners' rule"] = evaluation.baseline
     oracle_note = ""
     if evaluation.oracle is not None:
         blocks["true risk (ceiling)"] = evaluation.oracle
@@ -189,6 +214,16 @@ def context(evaluation: EvaluationReport, facts: CardFacts) -> dict[str, object]
         "slope": _num(evaluation.model.calibration_slope, 2),
         "intercept": _num(evaluation.model.calibration_intercept, 2),
         "groups": _group_rows(evaluation.model),
+        "deployed_because": evaluation.deployed_because,
+        "learned_winner": learned,
+        "selection_rule": evaluation.selection_rule,
+        "validation_from": str(min(evaluation.validation_months, default="n/a")),
+        "validation_to": str(max(evaluation.validation_months, default="n/a")),
+        "validation": [{"variant": v.variant, "recall": _pct(v.recall_at_capacity),
+                        "low": _pct(v.interval.low), "high": _pct(v.interval.high),
+                        "chosen": "chosen" if v.chosen else ""}
+                       for v in evaluation.validation],
+        "across": _across_worlds(evaluation),
     }
 
 

@@ -45,6 +45,12 @@ class ModelData:
         return self.fit_label or self.label
 
     @property
+    def directions(self) -> tuple[str, ...]:
+        """Each input's registry direction hint (for monotone constraints), in order."""
+        hint = self.registry.set_index("feature").get("direction_hint")
+        return tuple("neutral" if hint is None else str(hint[f]) for f in self.features)
+
+    @property
     def months(self) -> list[date]:
         return sorted(self.frame["as_of"].unique())
 
@@ -219,6 +225,21 @@ def make_folds(months: list[date], settings: ModelSettings) -> list[Fold]:
         fit, calibration = _fit_and_calibration(months, fold_test[0], settings)
         folds.append(Fold(fit, calibration, fold_test))
     return folds
+
+
+def validation_folds(months: list[date], settings: ModelSettings) -> list[Fold]:
+    """Folds like ``make_folds`` inside the months before the first test month: where inputs,
+    hyperparameters and the family are chosen, so the test months are scored once, at the end.
+    """
+    first_test = make_folds(months, settings)[0].test_months[0]
+    before = [m for m in months if m < first_test]
+    try:
+        return make_folds(before, settings.model_copy(
+            update={"test_folds": settings.validation_folds}))
+    except InputError as exc:
+        raise InputError(f"too little history to choose a model before the test months: {exc}. "
+                         "Use a longer history or fewer validation folds "
+                         "(model.validation_folds)") from None
 
 
 def final_split(months: list[date], settings: ModelSettings) -> Fold:

@@ -1,8 +1,8 @@
 """Metrics at the council's capacity, rank metrics and calibration, with bootstrap intervals.
 
 Capacity: in each test month the top-k scores are flagged. Ties at the boundary are broken
-pessimistically: among tied scores, children without the outcome are flagged first and
-children with it last, so a model never gains from ties.
+as the live run breaks them (``model.selection.tie_order``: a hash of the child's key and
+month that favours nobody), so a coarse score such as the rule's is not judged at its worst.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from model.report import (
 )
 from model.selection import (
     month_codes,
+    row_tie_order,
     select_new_referrals,
     select_top_k,
 )
@@ -57,9 +58,14 @@ def expected_true_positives(scores: np.ndarray, y: np.ndarray, months: np.ndarra
     return total
 
 
+def ties(frame: pd.DataFrame) -> np.ndarray:
+    """The live run's tie order for the rows of ``frame`` (``child_key``, ``as_of``)."""
+    return row_tie_order(frame["child_key"], frame["as_of"])
+
+
 def new_referrals(scores: np.ndarray, y: np.ndarray, months: np.ndarray, child: np.ndarray,
-                  k: int) -> NewReferrals:
-    flagged = select_new_referrals(scores, k, months=months, child=child, tie_break=y)
+                  k: int, tie_break: np.ndarray) -> NewReferrals:
+    flagged = select_new_referrals(scores, k, months=months, child=child, tie_break=tie_break)
     hit = flagged & (y == 1)
     with_outcome = np.unique(child[y == 1]).size
     reached = np.unique(child[hit]).size
@@ -83,11 +89,12 @@ def _scored(frame: pd.DataFrame, scores: dict[str, np.ndarray], label: str, capa
     months = month_codes(frame["as_of"])
     child = pd.factorize(frame["child_key"])[0]
     rows = frame.drop(columns="y").assign(**{label: y})
+    order = ties(frame)
     for name, s in scores.items():
         column = name.replace(" ", "_")
         rows[f"{column}_score"] = s
-        flagged = (select_new_referrals(s, capacity, months=months, child=child, tie_break=y)
-                   if new_only else select_top_k(s, capacity, tie_break=y, months=months))
+        flagged = (select_new_referrals(s, capacity, months=months, child=child, tie_break=order)
+                   if new_only else select_top_k(s, capacity, tie_break=order, months=months))
         rows[f"{column}_flagged"] = flagged.astype(np.int8)
     return rows
 
@@ -164,6 +171,7 @@ def _group_block(scores, y, flagged, child, n_boot: int, seed: int) -> GroupMetr
         fnr=_clean(1 - recall),
         fpr=_clean(fp / negatives) if negatives else None,
         intervals=_intervals(rep.draws),
+        expected_positives=float(np.sum(scores)),
     )
 
 
@@ -214,7 +222,8 @@ def evaluate_scores(
     y = frame["y"].to_numpy().astype(int)
     child = pd.factorize(frame["child_key"])[0]  # integer codes: fast to sort and count
     months = month_codes(frame["as_of"])
-    flagged = select_top_k(scores, capacity, tie_break=y, months=months)
+    order = ties(frame)
+    flagged = select_top_k(scores, capacity, tie_break=order, months=months)
     rep = replicate_metrics(scores, y, flagged, child, n_boot=n_boot, seed=seed)
     latest = frame["as_of"].isin(latest_months).to_numpy()
     slope, intercept = calibration_fit(scores[latest], y[latest])
@@ -228,7 +237,7 @@ def evaluate_scores(
         ),
         calibration_slope=slope, calibration_intercept=intercept,
         calibration_curve=calibration_curve(scores, y),
-        new_referrals=new_referrals(scores, y, months, child, capacity),
+        new_referrals=new_referrals(scores, y, months, child, capacity, order),
     )
     for attribute in GROUP_ATTRIBUTES:
         codes, names = pd.factorize(group_labels(frame[attribute]), sort=True)

@@ -22,17 +22,42 @@ from earlyhelp.reports import (
 )
 from earlyhelp.settings import Settings
 from model.candidates import (
-    CANDIDATES,
+    LEARNED_VARIANTS,
     describe_rule,
     fit_calibrated,
     make_pipeline,
     rule_features,
 )
-from model.data import PROTECTED, Fold, ModelData, final_split, load_model_data, make_folds
+from model.data import (
+    PROTECTED,
+    Fold,
+    ModelData,
+    final_split,
+    load_model_data,
+    make_folds,
+    validation_folds,
+)
 from model.evaluation import evaluate_scores, scored_test_children, scored_test_rows
-from model.report import EvaluationReport, FoldSummary, MetricBlock, TrainReport
+from model.index import index_pipeline
+from model.report import (
+    AcrossWorlds,
+    EvaluationReport,
+    FoldSummary,
+    Interval,
+    MetricBlock,
+    TrainReport,
+    VariantResult,
+)
 
-LEARNED = ("logistic", "boosted_trees")
+# The baselines and every learned variant (simplest first: a later variant must beat the
+# current pick beyond its interval to replace it).
+BASELINES = ("rule", "index")
+SELECTION_RULE = (
+    "each learned variant fitted and calibrated on months before the validation months and "
+    "scored on the validation months (inside the training months, before any test month); "
+    "the simplest variant is kept unless a later one's recall at capacity is above its 95% "
+    "interval. The test months are scored once, by the chosen variant and the baselines."
+)
 
 
 def _rows(frame: pd.DataFrame, months: tuple[date, ...]) -> pd.DataFrame:
@@ -40,41 +65,43 @@ def _rows(frame: pd.DataFrame, months: tuple[date, ...]) -> pd.DataFrame:
 
 
 def choose_winner(blocks: dict[str, MetricBlock]) -> str:
-    """Logistic regression (exactly explainable) unless trees beat its recall beyond its
-    interval."""
-    lr, trees = blocks["logistic"], blocks["boosted_trees"]
-    upper = lr.intervals["recall_at_capacity"].high
-    if trees.recall_at_capacity is not None and upper is not None and (
-        trees.recall_at_capacity > upper
-    ):
-        return "boosted_trees"
-    return "logistic"
+    """The first (simplest) learned variant unless a later one beats the current pick's
+    recall at capacity beyond its interval."""
+    pick = LEARNED_VARIANTS[0]
+    for variant in LEARNED_VARIANTS[1:]:
+        upper = blocks[pick].intervals["recall_at_capacity"].high
+        value = blocks[variant].recall_at_capacity
+        if value is not None and upper is not None and value > upper:
+            pick = variant
+    return pick
 
 
 def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
          calibration: pd.DataFrame, settings: Settings, seed: int) -> Pipeline:
-    # The rule's rates are read straight off the evaluated label; learned candidates fit the
-    # (more frequent) fit label and are calibrated to the evaluated one.
+    # The baselines' rates are read straight off the evaluated label; learned candidates fit
+    # the (more frequent) fit label and are calibrated to the evaluated one.
+    pipeline = index_pipeline(data.all_features) if kind == "index" else make_pipeline(
+        kind, data.features, rule, settings.model.seed, data.kinds, data.directions)
     return fit_calibrated(
-        make_pipeline(kind, data.features, rule, settings.model.seed, data.kinds), fit,
-        calibration, data.label, negative_rate=settings.model.negative_sample_rate, seed=seed,
-        fit_label=None if kind == "rule" else data.target,
+        pipeline, fit, calibration, data.label,
+        negative_rate=settings.model.negative_sample_rate, seed=seed,
+        fit_label=None if kind in BASELINES else data.target,
     )
 
 
 def cross_validate(
     data: ModelData, rule: tuple[str, ...], folds: list[Fold], settings: Settings,
-    step: Progress,
+    step: Progress, kinds: tuple[str, ...], stage: str = "test",
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[FoldSummary]]:
-    """Out-of-time scores of every candidate on every test fold."""
-    scores: dict[str, list[np.ndarray]] = {k: [] for k in CANDIDATES}
+    """Out-of-time scores of each of ``kinds`` on every fold's test months."""
+    scores: dict[str, list[np.ndarray]] = {k: [] for k in kinds}
     tests, summaries = [], []
     for i, fold in enumerate(folds):
         fit = _rows(data.frame, fold.fit_months)
         calibration = _rows(data.frame, fold.calibration_months)
         test = _rows(data.frame, fold.test_months)
-        for kind in CANDIDATES:
-            step(f"fold {i + 1}/{len(folds)}: {kind}")
+        for kind in kinds:
+            step(f"{stage} fold {i + 1}/{len(folds)}: {kind}")
             fitted = _fit(kind, data, rule, fit, calibration, settings, settings.model.seed + i)
             scores[kind].append(fitted.predict_proba(test)[:, 1])
         tests.append(test)
@@ -93,20 +120,48 @@ def cross_validate(
     return eval_frame, {k: np.concatenate(v) for k, v in scores.items()}, summaries
 
 
+def deployed_choice(learned: str, evidence: AcrossWorlds | None) -> tuple[str, str]:
+    """What is registered as challenger, and why: the index unless the learned model beat it
+    across worlds by the paired test."""
+    if evidence is None:
+        return "index", (
+            "the vulnerability index is deployed: no across-world comparison was given "
+            "(`earlyhelp experiment`, then `train --worlds DIR/worlds.json`), and a learned "
+            "model replaces the index only when it beats it across worlds by a paired test")
+    if evidence.learned_is_champion:
+        return learned, f"{learned} is deployed: {evidence.reason}"
+    return "index", f"the vulnerability index is deployed: {evidence.reason}"
+
+
 def train(
     warehouse: Path,
     settings: Settings,
     truth: Path | None = None,
     label: str | None = None,
     progress: Progress = no_progress,
+    evidence: AcrossWorlds | None = None,
 ) -> TrainReport:
-    """Evaluate the candidates on rolling-origin folds, refit the winner, log it to MLflow.
+    """Choose a learned variant on validation months, score it and the baselines once on the
+    test months, refit what is deployed (the index unless ``evidence`` shows a learned model
+    beat it across worlds) and log it to MLflow.
 
     Native thread pools are held to one thread: on a shared 2-core machine OpenMP in the
     boosted trees ran ten times slower with two threads than with one.
     """
     with threadpool_limits(limits=1):
-        return _train(warehouse, settings, truth, label, progress)
+        return _train(warehouse, settings, truth, label, progress, evidence)
+
+
+def _select(data: ModelData, rule: tuple[str, ...], settings: Settings, step: Progress,
+            evaluate: partial[MetricBlock]) -> tuple[str, list[date], dict[str, MetricBlock]]:
+    """The learned variant chosen on the validation folds (no test month is read)."""
+    folds = validation_folds(data.months, settings.model)
+    frame, scores, _ = cross_validate(data, rule, folds, settings, step, LEARNED_VARIANTS,
+                                      stage="validation")
+    step("comparing variants on the validation months")
+    blocks = {k: evaluate(frame, s, latest_months=folds[-1].test_months)
+              for k, s in scores.items()}
+    return choose_winner(blocks), sorted({m for f in folds for m in f.test_months}), blocks
 
 
 def _train(
@@ -115,8 +170,9 @@ def _train(
     truth: Path | None,
     label: str | None,
     step: Progress,
+    evidence: AcrossWorlds | None,
 ) -> TrainReport:
-    from model.tracking import log_training
+    from model.tracking import log_selection, log_training
 
     started = start_clock()
     ms = settings.model
@@ -127,30 +183,43 @@ def _train(
         data = load_model_data(warehouse, label, ms.fit_label, ms.max_lookback_months)
         rule = rule_features(data.all_features, ms.baseline_features)
         folds = make_folds(data.months, ms)
+    evaluate = partial(
+        evaluate_scores, capacity=ms.capacity, n_boot=ms.bootstrap_resamples, seed=ms.seed,
+        min_group_positives=ms.gate_min_group_positives,
+    )
+    with timed(probe, "select"):
+        learned, validation_months, validation = _select(data, rule, settings, step, evaluate)
     with timed(probe, "cross_validate"):
-        eval_frame, scores, summaries = cross_validate(data, rule, folds, settings, step)
+        kinds = (*BASELINES, learned)
+        eval_frame, scores, summaries = cross_validate(data, rule, folds, settings, step, kinds)
     with timed(probe, "evaluate"):
         step("evaluating at capacity with bootstrap intervals")
-        evaluate = partial(
-            evaluate_scores, eval_frame, capacity=ms.capacity,
-            latest_months=folds[-1].test_months, n_boot=ms.bootstrap_resamples, seed=ms.seed,
-            min_group_positives=ms.gate_min_group_positives,
-        )
-        blocks = {k: evaluate(s) for k, s in scores.items()}
-        winner = choose_winner(blocks)
+        test_eval = partial(evaluate, eval_frame, latest_months=folds[-1].test_months)
+        blocks = {k: test_eval(s) for k, s in scores.items()}
+        winner, because = deployed_choice(learned, evidence)
         oracle, coverage = None, None
         if truth is not None:
             from model.oracle import oracle_scores
 
             oracle_s, coverage = oracle_scores(eval_frame, warehouse, truth)
             scores["true risk"] = oracle_s
-            oracle = evaluate(oracle_s)
+            oracle = test_eval(oracle_s)
+    with timed(probe, "log_selection"):
+        step("logging every variant tried")
+        run_ids = log_selection(settings, label, validation, validation_months, learned)
     evaluation = EvaluationReport(
         label=label, fit_label=data.target, capacity=ms.capacity,
         test_months=sorted({m for f in folds for m in f.test_months}),
         baseline_rule=describe_rule(rule, data.registry), winner=winner,
         model=blocks[winner], baseline=blocks["rule"], oracle=oracle,
-        candidates={k: blocks[k] for k in LEARNED},
+        candidates={learned: blocks[learned], "index": blocks["index"]}, index=blocks["index"],
+        learned_winner=learned, deployed_because=because, selection_rule=SELECTION_RULE,
+        validation_months=validation_months, across_worlds=evidence,
+        validation=[VariantResult(
+            variant=k, recall_at_capacity=b.recall_at_capacity,
+            interval=b.intervals.get("recall_at_capacity", Interval(low=None, high=None)),
+            chosen=k == learned, mlflow_run_id=run_ids.get(k, ""),
+        ) for k, b in validation.items()],
     )
     with timed(probe, "refit"):
         step(f"refitting {winner} on all matured months")
@@ -166,9 +235,10 @@ def _train(
     )
     evaluation_path = settings.reports_dir / "evaluation.json"
     write_report(evaluation, evaluation_path)
-    # Pseudonymous keys only; stays beside the reports (not in MLflow) for `earlyhelp audit`.
-    # "model" is the winner's score again under a fixed name.
-    named = {"model": scores[winner], **scores}
+    # Pseudonymous keys only; stays beside the reports (not in MLflow) for `earlyhelp audit`
+    # and `earlyhelp experiment`. "model" is the deployed candidate's score again under a
+    # fixed name, "learned" the chosen learned variant's.
+    named = {"model": scores[winner], "learned": scores[learned], **scores}
     scored_test_rows(eval_frame, named, label, ms.capacity).to_parquet(
         settings.reports_dir / "test_scores.parquet", index=False)
     scored_test_children(eval_frame, named, label, ms.capacity).to_parquet(

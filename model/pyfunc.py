@@ -1,7 +1,8 @@
 """The logged model: the fitted pipeline plus the registry, as an MLflow pyfunc.
 
 ``mlflow.pyfunc.load_model(uri).predict(features)`` returns one row per input row with the
-calibrated ``probability`` and ``reasons`` (plain-English strings from the registry).
+calibrated ``probability`` and ``reasons`` (plain-English strings from the registry, or the
+vulnerability index's factors present).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from model.explain import is_explainable, reasons
+from model.index import index_reasons, is_index
 
 
 class RiskModel(PythonModel):
@@ -37,6 +39,8 @@ class RiskModel(PythonModel):
         elif is_explainable(self.pipeline):
             worded = reasons(self.pipeline, frame, self.features, self.registry,
                              transformed=transformed)
+        elif is_index(self.pipeline):
+            worded = index_reasons(self.pipeline, frame)
         else:
             # Trees win only when clearly better; exact tree SHAP is not implemented, so no
             # approximate reasons are invented.

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from earlyhelp.reports import StepReport
 from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES
 from model.bootstrap import METHOD
-from model.selection import PESSIMISTIC_TIE_RULE_TEXT
+from model.selection import TIE_RULE_TEXT
 
-TIE_RULE = PESSIMISTIC_TIE_RULE_TEXT
+TIE_RULE = TIE_RULE_TEXT
 
 
 class Interval(BaseModel):
@@ -48,6 +48,9 @@ class CapacityMetrics(BaseModel):
 class GroupMetrics(CapacityMetrics):
     fnr: float | None  # false negative rate: children with the outcome not flagged
     fpr: float | None  # false positive rate: children without it flagged
+    # Sum of the calibrated scores over the group's rows: the outcomes the model expects
+    # there (calibration in the large for the group is positives against this).
+    expected_positives: float | None = None
 
 
 class Disparity(BaseModel):
@@ -63,7 +66,7 @@ class NewReferrals(BaseModel):
     """Capacity read as *new* referrals: a child flagged once is not flagged again.
 
     In each test month, in order, the top-k children not flagged in an earlier test month are
-    flagged (ties pessimistic as above). A child with the outcome is *reached* when flagged in
+    flagged (ties in the live run's order). A child with the outcome is *reached* when flagged in
     a month whose 12-month window holds their custodial sentence. Children are the unit, so
     the interval is Wilson's score interval on reached / children with the outcome.
     """
@@ -82,8 +85,8 @@ class NewReferrals(BaseModel):
 
 class MetricBlock(CapacityMetrics):
     number_needed_to_flag: float | None
-    # The same at capacity with boundary ties broken at random (expected value), to show how
-    # much a coarse score (such as the rule's) loses to the pessimistic tie rule.
+    # The same at capacity as an expectation over every way of breaking boundary ties, beside
+    # the one tie order used (a coarse score such as the rule's has many ties).
     recall_at_capacity_random_ties: float | None = None
     calibration_slope: float | None = None
     calibration_intercept: float | None = None
@@ -91,6 +94,49 @@ class MetricBlock(CapacityMetrics):
     by_group: dict[str, dict[str, GroupMetrics]] = Field(default_factory=dict)
     disparity: dict[str, list[Disparity]] = Field(default_factory=dict)
     new_referrals: NewReferrals | None = None
+
+
+class VariantResult(BaseModel):
+    """One variant tried on the validation months (inside the training months)."""
+
+    variant: str
+    recall_at_capacity: float | None
+    interval: Interval
+    chosen: bool
+    mlflow_run_id: str = ""
+
+
+class PairedComparison(BaseModel):
+    """A ratio of two candidates' children reached (expected under the truth), paired by world:
+    the same children and months in numerator and denominator."""
+
+    numerator: str
+    denominator: str
+    worlds: int
+    median_ratio: float | None
+    interval: Interval
+    method: str = ("median over worlds of the per-world ratio; 95% interval from 2,000 "
+                   "bootstrap resamples of worlds (each world keeps its pair)")
+
+
+class Spread(BaseModel):
+    median: float | None
+    range: tuple[float | None, float | None]
+
+
+class AcrossWorlds(BaseModel):
+    """Whether a learned model beat the index across worlds (from ``earlyhelp experiment``),
+    and the across-world figures the model card leads with."""
+
+    source: str
+    learned_over_index: PairedComparison
+    learned_is_champion: bool
+    reason: str
+    worlds: int = 0
+    truth: str = ""
+    # Per candidate (model, index, rule, ceiling): children reached, expected under the truth.
+    children_reached_expected: dict[str, Spread] = Field(default_factory=dict)
+    champion_ratio_to_ceiling: PairedComparison | None = None
 
 
 class EvaluationReport(BaseModel):
@@ -109,6 +155,16 @@ class EvaluationReport(BaseModel):
     baseline: MetricBlock
     oracle: MetricBlock | None = None
     candidates: dict[str, MetricBlock] = Field(default_factory=dict)
+    # The vulnerability index (a count of recorded risk factors) on the same months.
+    index: MetricBlock | None = None
+    # The learned variant chosen on validation months; ``winner`` is what is deployed (the
+    # index unless a learned model beat it across worlds), and ``deployed_because`` says why.
+    learned_winner: str = ""
+    deployed_because: str = ""
+    selection_rule: str = ""
+    validation_months: list[date] = Field(default_factory=list)
+    validation: list[VariantResult] = Field(default_factory=list)
+    across_worlds: AcrossWorlds | None = None
     protected_attributes: list[str] = Field(default_factory=lambda: list(PROTECTED_ATTRIBUTES))
 
 
@@ -172,3 +228,70 @@ class PromotionReport(StepReport):
     verdict: GateVerdict
     approved_by: str | None
     promoted: bool
+    # A named person's reason for promoting despite failed group checks (kept with the run).
+    override_reason: str | None = None
+
+
+class WorldBlock(BaseModel):
+    """One candidate in one world, on the test months, under the world's truth.
+
+    ``children_reached`` is realised (new referrals flagged in a month whose window holds
+    their custodial sentence); ``children_reached_expected`` sums, over the children flagged as
+    new referrals (each once), the truth's probability of custody in the 12 months after the
+    month they were flagged; ``tp_expected`` sums that probability over every flagged
+    child-month (top-k a month). ``flags_by_sex`` counts flagged child-months and
+    ``expected_outcomes_by_sex`` sums the truth's probability over all test child-months, so
+    the two shares compare like with like.
+    """
+
+    children_reached: int
+    children_reached_expected: float
+    tp_expected: float
+    recall_at_capacity: float | None
+    flags_by_sex: dict[str, int]
+    expected_outcomes_by_sex: dict[str, float]
+
+
+class WorldResult(BaseModel):
+    seed: int
+    children: int
+    test_months: list[date]
+    custody_children: int
+    # Which candidate the gate would promote (decided across worlds; see the summary).
+    champion: str
+    learned_variant: str
+    model: WorldBlock
+    index: WorldBlock
+    rule: WorldBlock
+    ceiling: WorldBlock
+    # "exact" when the world's truth says its risk is exact (Monte Carlo), else "approximate".
+    truth: str
+    seconds: float
+    step_seconds: dict[str, float] = Field(default_factory=dict)
+
+
+class WorldsSummary(BaseModel):
+    worlds: int
+    truth: str
+    champion: str
+    model: dict[str, Spread]
+    index: dict[str, Spread]
+    rule: dict[str, Spread]
+    ceiling: dict[str, Spread]
+    # Learned model's children_reached_expected over the ceiling's, per world, median.
+    median_ratio_to_ceiling: float | None
+    champion_ratio_to_ceiling: PairedComparison
+    learned_over_index: PairedComparison
+    learned_is_champion: bool
+    reason: str
+    # Per candidate: share of flags over share of expected outcomes, by sex (median, range).
+    flag_share_over_outcome_share_by_sex: dict[str, dict[str, Spread]]
+
+
+class WorldsReport(BaseModel):
+    """``DIR/worlds.json``, written by ``earlyhelp experiment``."""
+
+    worlds: list[WorldResult]
+    summary: WorldsSummary
+    # Seeds whose world failed, with the error (the summary is over the others).
+    failed: dict[int, str] = Field(default_factory=dict)

@@ -3,9 +3,10 @@
 Evaluation, the monthly alert run and the fairness audit all flag through these functions, so
 "the top 20 a month" means the same thing in the model card, on a practitioner's queue and in
 the board's audit. The selector never sees a label. Ties at the boundary are broken by an
-explicit ``tie_break`` array (lower first): evaluation passes the label, which flags children
-without the outcome first (pessimistic: a model never gains from ties); the live run passes
-:func:`tie_order`, a reproducible hash of the child's key and month that favours nobody.
+explicit ``tie_break`` array (lower first): evaluation and the live run both pass
+:func:`tie_order`, a reproducible hash of the child's key and month that favours nobody, so a
+coarse score (the practitioners' rule, the vulnerability index) is judged as it would work,
+not at its worst.
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ TIE_RULE_TEXT = (
     "fit, the order among them is a fixed hash of the child's pseudonymous key and the month "
     "(reproducible, and unrelated to anything about the child)"
 )
-PESSIMISTIC_TIE_RULE_TEXT = (
-    "top-k scores flagged in each month; tied scores at the boundary: children without the "
-    "outcome flagged first, children with it last (pessimistic: the tool never gains from ties)"
-)
 
 
 def tie_order(child_keys: Sequence[str] | pd.Series, as_of: date) -> np.ndarray:
     """A stable pseudo-random rank per child for breaking tied scores in month ``as_of``."""
     text = pd.Series(child_keys, dtype="string").astype(str) + f"|{as_of.isoformat()}"
     return pd.util.hash_pandas_object(text, index=False).to_numpy()
+
+
+def row_tie_order(child_keys: Sequence[str] | pd.Series,
+                  as_of: Sequence[date] | pd.Series | np.ndarray) -> np.ndarray:
+    """:func:`tie_order` for rows from many months, each hashed with its own month."""
+    months = pd.Series(list(as_of)).astype(str)  # a date's str() is its isoformat()
+    text = pd.Series(child_keys, dtype="string").astype(str).reset_index(drop=True)
+    return pd.util.hash_pandas_object(text + "|" + months, index=False).to_numpy()
 
 
 def _order(scores: np.ndarray, tie_break: np.ndarray | None, months: np.ndarray) -> np.ndarray:

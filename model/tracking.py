@@ -7,6 +7,7 @@ fingerprint, the model card, the evaluation, and the model with a feature-only i
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,16 @@ def connect(settings: Settings) -> str:
     return uri
 
 
-def use_experiment(settings: Settings, label: str) -> None:
-    """Select the label's experiment; a local store keeps artifacts beside it, not in the cwd."""
+def selection_experiment_name(label: str) -> str:
+    return f"earlyhelp-{label}-selection"
+
+
+def use_experiment(settings: Settings, label: str, name: str | None = None) -> None:
+    """Select the label's experiment (or ``name``); a local store keeps artifacts beside it,
+    not in the cwd."""
     import mlflow
 
-    name = experiment_name(label)
+    name = name or experiment_name(label)
     if mlflow.get_experiment_by_name(name) is None:
         local = settings.resolved_mlflow_uri.startswith("sqlite:///")
         location = (settings.data_dir / "mlartifacts").resolve().as_uri() if local else None
@@ -68,6 +74,29 @@ def block_metrics(prefix: str, block: MetricBlock) -> dict[str, float]:
     return out
 
 
+def log_selection(settings: Settings, label: str, blocks: dict[str, MetricBlock],
+                  validation_months: list[date], chosen: str) -> dict[str, str]:
+    """One MLflow run per variant tried, in an experiment of its own, so every path tried is
+    on the record; returns each variant's run id."""
+    import mlflow
+
+    connect(settings)
+    use_experiment(settings, label, selection_experiment_name(label))
+    run_ids = {}
+    for variant, block in blocks.items():
+        with mlflow.start_run(run_name=f"validate-{variant}") as run:
+            mlflow.log_params({
+                "variant": variant, "label": label, "capacity": settings.model.capacity,
+                "validation_months": f"{validation_months[0]}..{validation_months[-1]}",
+                "max_lookback_months": settings.model.max_lookback_months,
+                "fit_label": settings.model.fit_label,
+            })
+            mlflow.log_metrics(block_metrics("validation", block))
+            mlflow.set_tag("chosen", str(variant == chosen))
+            run_ids[variant] = run.info.run_id
+    return run_ids
+
+
 def _plots(folder: Path, evaluation: EvaluationReport, final: Pipeline, data: ModelData,
            eval_frame: pd.DataFrame, scores: dict[str, np.ndarray]) -> None:
     from model import plots
@@ -90,12 +119,14 @@ def _log_model(settings: Settings, final: Pipeline, data: ModelData) -> Any:
     import mlflow
     from mlflow.models import infer_signature
 
+    from model.candidates import input_columns
     from model.pyfunc import RiskModel
 
-    python_model = RiskModel(final, list(data.features), data.registry)
+    inputs = input_columns(final)
+    python_model = RiskModel(final, inputs, data.registry)
     # Doubles, as the warehouse stores them: a float32 signature refuses the feature_matrix
     # as read (MLflow will not narrow float64), while float32 input widens safely.
-    example = data.frame[list(data.features)].head(5).reset_index(drop=True).astype("float64")
+    example = data.frame[inputs].head(5).reset_index(drop=True).astype("float64")
     output = python_model.predict(None, example)
     return mlflow.pyfunc.log_model(
         name="model", python_model=python_model, input_example=example,
@@ -118,6 +149,7 @@ def log_training(
     from mlflow import MlflowClient
 
     from model.explain import is_explainable
+    from model.index import is_index
 
     uri = connect(settings)
     use_experiment(settings, evaluation.label)
@@ -125,7 +157,10 @@ def log_training(
     with mlflow.start_run(run_name=f"train-{evaluation.winner}") as run:
         mlflow.log_params({
             "label": evaluation.label, "capacity": ms.capacity, "winner": evaluation.winner,
-            "candidates": "rule,logistic,boosted_trees", "baseline_rule": evaluation.baseline_rule,
+            "learned_winner": evaluation.learned_winner,
+            "deployed_because": evaluation.deployed_because[:500],
+            "candidates": ",".join(["rule", *evaluation.candidates]),
+            "baseline_rule": evaluation.baseline_rule,
             "negative_sample_rate": ms.negative_sample_rate, "test_folds": ms.test_folds,
             "fold_months": ms.fold_months, "calibration_months": ms.calibration_months,
             "label_horizon_months": ms.label_horizon_months, "seed": ms.seed,
@@ -159,6 +194,7 @@ def log_training(
             explanation=(
                 "exact logistic-regression terms on standardised features, grouped and worded "
                 "through the feature registry" if is_explainable(final) else
+                "the vulnerability index's factors present, in words" if is_index(final) else
                 "none: exact tree SHAP is not implemented, so no approximate reasons are shown"
             ),
         )

@@ -4,6 +4,10 @@ The simulation starts early enough (``BURN_IN_MONTHS`` before the window) for th
 in the window to have a youth justice history from age 10, and runs ``FOLLOW_UP_MONTHS`` past
 the window so that reoffending in the last year can be measured (those months are never written
 to the raw extracts).
+
+The extracts begin ``HISTORY_MONTHS`` before the window (the months the truth and calibration
+cover, and the months ``earlyhelp features`` builds by default), so a 24-month look-back is
+whole from the window's first month and every pupil is on a January census by then.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ import pandas as pd
 
 BURN_IN_MONTHS = 96
 FOLLOW_UP_MONTHS = 12
+HISTORY_MONTHS = 24
 
 
 @dataclass(frozen=True)
 class Calendar:
     sim_start: np.datetime64  # first month, datetime64[M]
     n_months: int
-    first: int  # index of the window's first month
-    last: int  # index of the window's last month (inclusive)
+    first: int  # index of the extracts' first month (HISTORY_MONTHS before the window)
+    last: int  # index of the window's (and the extracts') last month (inclusive)
+    truth_first: int  # index of the window's first month: truth and calibration start here
     end: np.datetime64  # last day of the window, datetime64[D]
 
     @classmethod
@@ -34,9 +40,10 @@ class Calendar:
         return cls(
             sim_start=start_m - BURN_IN_MONTHS,
             n_months=BURN_IN_MONTHS + window + FOLLOW_UP_MONTHS,
-            first=BURN_IN_MONTHS,
+            first=BURN_IN_MONTHS - HISTORY_MONTHS,
             last=BURN_IN_MONTHS + window - 1,
             end=np.datetime64(end, "D"),
+            truth_first=BURN_IN_MONTHS,
         )
 
     def month_start(self, m: int | np.ndarray) -> np.ndarray:

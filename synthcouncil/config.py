@@ -48,6 +48,12 @@ class SynthConfig(BaseModel):
     start: date = date(2015, 4, 1)
     end: date = date(2020, 3, 31)
     mess: bool = True
+    # The exact truth (rollout.py): Monte Carlo roll-outs from each of the last
+    # ``truth_months`` months whose 12-month outcome the extracts can show (those ending 12
+    # months before the window's end: with the model's default settings, its test year and
+    # the calibration months of every fold), ``truth_replicates`` roll-outs per child.
+    truth_months: int = Field(30, ge=0)
+    truth_replicates: int = Field(8, ge=2)
     mess_config: MessConfig = MessConfig()
 
     @model_validator(mode="after")

@@ -9,13 +9,15 @@ from collections.abc import Callable
 import numpy as np
 
 from earlyhelp.reports import timed, write_report
+from synthcouncil.calendar import Calendar
 from synthcouncil.calibration import calibration
 from synthcouncil.config import SynthConfig, WorldPaths
 from synthcouncil.report import SynthReport
+from synthcouncil.rollout import Rollouts, exact_months
 from synthcouncil.shapes import custody_shapes
 from synthcouncil.simulate import simulate
 from synthcouncil.tables import build_tables
-from synthcouncil.truth import write_truth
+from synthcouncil.truth import truth_summary, write_truth
 from synthcouncil.writers import write_raw
 
 Progress = Callable[[str, int, int], None]
@@ -31,8 +33,11 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
         if progress is not None:
             progress("simulating months", done, total)
 
+    cal = Calendar.for_window(config.start, config.end)
+    rollouts = Rollouts(exact_months(cal, config.truth_months), config.truth_replicates,
+                        config.seed)
     with timed(report, "simulate"):
-        world = simulate(config, on_month=months)
+        world = simulate(config, on_month=months, on_state=rollouts)
     with timed(report, "tables"):
         tables = build_tables(world)
     _step(progress, "writing raw extracts")
@@ -40,7 +45,8 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
         counts, records = write_raw(world, tables, paths.raw)
     _step(progress, "writing truth")
     with timed(report, "truth"):
-        counts |= write_truth(world, records, paths.truth)
+        counts |= write_truth(world, records, paths.truth, rollouts.results)
+        report.truth = truth_summary(world, rollouts)
         figures = calibration(world, tables)
         (paths.truth / "calibration.json").write_text(json.dumps(figures, indent=2) + "\n")
         report.shapes = custody_shapes(world, tables)

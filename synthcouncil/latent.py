@@ -24,9 +24,18 @@ class LatentRates:
     abuse_share: float = 0.35
     exploit_on: float = 0.0011
     exploit_off: float = 1 / 15
-    exploit_girls: float = 0.6
+    # Girls' onset hazard relative to boys' (before their lower behavioural difficulty), and
+    # the chance an onset is sexual rather than criminal exploitation, by sex: NRM referrals of
+    # children are about 21% girls (mostly criminal exploitation, where boys dominate), while
+    # child sexual exploitation is mostly of girls (SOURCES.md, "exploitation").
+    exploit_girls: float = 1.0
+    sexual_if_girl: float = 0.65
+    sexual_if_boy: float = 0.08
     peer_weight: float = 25.0
     missing_base: float = 0.002
+    # Girls aged 12-17 go missing from home about as often as boys despite less
+    # behavioural difficulty (SOURCES.md, "missing").
+    missing_girls: float = 1.6
 
 
 @dataclass
@@ -39,6 +48,7 @@ class HiddenState:
     disengage: np.ndarray
     engage_trait: np.ndarray
     exploited: np.ndarray
+    sexual: np.ndarray  # the exploitation is sexual (else criminal); meaningful while exploited
     in_care: np.ndarray
     missing: np.ndarray  # missing-from-home episodes this month
     loc_mult: np.ndarray = field(repr=False)
@@ -59,6 +69,7 @@ class HiddenState:
             disengage=np.zeros(n, np.float32),
             engage_trait=(0.7 * rng.standard_normal(n)).astype(np.float32),
             exploited=np.zeros(n, bool),
+            sexual=np.zeros(n, bool),
             in_care=np.zeros(n, bool),
             missing=np.zeros(n, np.int32),
             loc_mult=loc_mult,
@@ -70,6 +81,11 @@ class HiddenState:
 
     def abuse(self, pop: Population) -> np.ndarray:
         return self.abuse_hh[pop.household]
+
+    @property
+    def criminal(self) -> np.ndarray:
+        """Criminally exploited (county lines, gangs) now."""
+        return self.exploited & ~self.sexual
 
 
 def exploitation_age_curve(age: np.ndarray) -> np.ndarray:
@@ -91,7 +107,8 @@ def advance_hidden(
     onset = ~s.stress_hh & (u < rates.stress_on * dep)
     ended = s.stress_hh & (u < rates.stress_off)
     s.stress_hh = (s.stress_hh | onset) & ~ended
-    s.abuse_hh = np.where(onset, rng.random(len(onset)) < rates.abuse_share, s.abuse_hh)
+    started = np.flatnonzero(onset)
+    s.abuse_hh[started] = rng.random(len(started)) < rates.abuse_share
     s.abuse_hh &= s.stress_hh
 
     stress = s.stress(pop).astype(np.float32)
@@ -106,7 +123,7 @@ def advance_hidden(
         s.engage_trait
         + 0.35 * s.behaviour
         + 0.6 * stress
-        + 1.2 * s.exploited
+        + 0.6 * s.exploited
         + 0.4 * s.in_care
         + 0.5 * teen
         - 0.8
@@ -117,8 +134,13 @@ def advance_hidden(
 
     _advance_exploitation(s, pop, age, stress, rates, rng)
     rate = rates.missing_base + 0.22 * s.exploited + 0.06 * s.in_care
-    rate = rate + 0.02 * np.clip(s.behaviour, 0, None)
-    s.missing = np.where((age >= 10) & (age < 18), rng.poisson(rate), 0).astype(np.int32)
+    rate = (rate + 0.02 * np.clip(s.behaviour, 0, None)) * np.where(
+        pop.girl, rates.missing_girls, 1.0
+    )
+    # Drawn for 10-17s only (a Poisson draw is slow, and most children are younger or older).
+    teens = np.flatnonzero((age >= 10) & (age < 18))
+    s.missing = np.zeros(n, np.int32)
+    s.missing[teens] = rng.poisson(rate[teens])
 
 
 def _advance_exploitation(
@@ -151,3 +173,5 @@ def _advance_exploitation(
     onset = ~s.exploited & teen & (u < hazard)
     ended = s.exploited & ((u < rates.exploit_off) | ~teen)
     s.exploited = (s.exploited | onset) & ~ended
+    p_sexual = np.where(pop.girl, rates.sexual_if_girl, rates.sexual_if_boy)
+    s.sexual = np.where(onset, rng.random(pop.n, dtype=np.float32) < p_sexual, s.sexual)

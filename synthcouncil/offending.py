@@ -40,14 +40,20 @@ MINOR_OFFENCES = np.array(
 @dataclass(frozen=True)
 class OffendingRates:
     offence_base: float = 0.001
-    girls: float = 0.22
+    girls: float = 0.36
     after_outcome: float = 12.0
     serious_base: float = 0.025
     serious_exploited: float = 0.22
-    serious_girls: float = 0.25
+    serious_girls: float = 0.38
     serious_repeat: float = 0.5
-    custody_if_serious_first: float = 0.6
-    custody_if_serious_repeat: float = 0.075
+    custody_if_serious_first: float = 0.57
+    custody_if_serious_repeat: float = 0.071
+    # Courts sentenced children to custody less each year: England's custodial sentences to
+    # children fell by more than half from 2014-15 to 2019-20 (SOURCES.md, "custody trend").
+    # The chance a court case ends in custody scales by exp(-custody_trend * years after
+    # the middle of 2018-19), at most custody_trend_cap.
+    custody_trend: float = 0.08
+    custody_trend_cap: float = 2.0
 
 
 def offending_age_curve(age: np.ndarray) -> np.ndarray:
@@ -69,7 +75,7 @@ def offence_hazard(
         rates.offence_base
         * np.where(pop.girl, rates.girls, 1.0)
         * np.exp(0.5 * s.behaviour + 0.35 * s.disengage)
-        * (1 + 4.0 * s.exploited)
+        * (1 + 4.0 * s.criminal + 1.0 * (s.exploited & s.sexual))
         * (1 + 0.8 * s.in_care)
         * (1 + 0.6 * s.stress(pop))
         * np.where(prior > 0, boost, 1.0)
@@ -80,19 +86,28 @@ def serious_share(
     s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates
 ) -> np.ndarray:
     """Share of offences serious enough for court; highest for a first, exploited offence."""
-    share = rates.serious_base + rates.serious_exploited * s.exploited
+    share = rates.serious_base + rates.serious_exploited * s.criminal
     share = share * np.where(prior > 0, rates.serious_repeat, 1.0)
     return share * np.where(pop.girl, rates.serious_girls, 1.0)
 
 
+def custody_trend(years_after_2018_19: float, rates: OffendingRates) -> float:
+    """Multiplier on the chance a serious case ends in custody, by date (1 in 2018-19)."""
+    return float(min(np.exp(-rates.custody_trend * years_after_2018_19), rates.custody_trend_cap))
+
+
+def _if_serious(prior: np.ndarray, trend: float, rates: OffendingRates) -> np.ndarray:
+    p = np.where(prior > 0, rates.custody_if_serious_repeat, rates.custody_if_serious_first)
+    return np.minimum(p * trend, 1.0)
+
+
 def custody_given_offence(
-    s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates
+    s: HiddenState, pop: Population, prior: np.ndarray, rates: OffendingRates,
+    trend: float = 1.0,
 ) -> np.ndarray:
     """Chance that an offence now ends in a custodial sentence (both paths)."""
     serious = serious_share(s, pop, prior, rates)
-    if_serious = np.where(
-        prior > 0, rates.custody_if_serious_repeat, rates.custody_if_serious_first
-    )
+    if_serious = _if_serious(prior, trend, rates)
     ladder_custody = LADDER[np.minimum(prior, 3), 5:].sum(axis=1)
     return serious * if_serious + (1 - serious) * ladder_custody
 
@@ -104,20 +119,19 @@ def draw_outcomes(
     prior: np.ndarray,
     rates: OffendingRates,
     rng: np.random.Generator,
+    trend: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Tier and offence type for each offending child in ``who``."""
     k = len(who)
     serious = rng.random(k) < serious_share(s, pop, prior, rates)[who]
-    p_custody = np.where(
-        prior[who] > 0, rates.custody_if_serious_repeat, rates.custody_if_serious_first
-    )
+    p_custody = _if_serious(prior[who], trend, rates)
     to_custody = serious & (rng.random(k) < p_custody)
     cum = LADDER[np.minimum(prior[who], 3)].cumsum(axis=1)
     ladder_tier = (rng.random(k)[:, None] > cum).sum(axis=1)
     court_tier = np.where(rng.random(k) < 0.6, 4, 3)
     custody_tier = np.where(rng.random(k) < 0.8, 5, 6)
     tier = np.where(serious, np.where(to_custody, custody_tier, court_tier), ladder_tier)
-    supply = s.exploited[who] & (rng.random(k) < 0.5)
+    supply = s.criminal[who] & (rng.random(k) < 0.5)
     serious_kind = np.where(supply, 2, rng.choice([0, 1, 3], k, p=[0.35, 0.4, 0.25]))
     offence = np.where(
         serious,

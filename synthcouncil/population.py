@@ -44,6 +44,8 @@ DISABILITY: dict[str, float] = {
     "NONE": 0.95, "LD": 0.012, "AUT": 0.012, "BEH": 0.008, "COMM": 0.006, "MOB": 0.004,
     "HEAR": 0.003, "VIS": 0.002, "DDA": 0.003,
 }
+GIRLS_BEHAVIOUR = 0.35  # girls' mean behavioural difficulty below boys', in SDs
+DISABLED_GIRLS_DROPPED = 0.5
 HOUSEHOLD_SIZES = (np.array([1, 2, 3, 4]), np.array([0.42, 0.38, 0.14, 0.06]))
 MOVE_SHARE = 0.08  # households arriving (and, separately, leaving) during the window
 # No English local authority has number 000: generated UPNs and CIN returns cannot be real ones.
@@ -133,11 +135,13 @@ def build_population(n_target: int, cal: Calendar, rng: np.random.Generator) -> 
     n_secondary = max(2, n_target // 5000)
     primary = (locality * 7 + rng.integers(0, 3, n_total)) % n_primary
     secondary = (locality + rng.integers(0, 2, n_total)) % n_secondary
-    trait = rng.standard_normal(n_total) + 1.5 * (rng.random(n_total) < 0.05)
+    girl = sex == "F"
+    # Boys show conduct problems about twice as often as girls (SOURCES.md, "behaviour"):
+    # girls' behavioural difficulty is shifted down, and early onset is rarer for them.
+    early = rng.random(n_total) < np.where(girl, 0.03, 0.07)
+    trait = rng.standard_normal(n_total) + 1.5 * early - np.where(girl, GIRLS_BEHAVIOUR, 0.0)
     ethn_codes = np.array(list(ETHNICITY), dtype=object)
     ethn_p = np.array(list(ETHNICITY.values()))
-    dis_codes = np.array(list(DISABILITY), dtype=object)
-    dis_p = np.array(list(DISABILITY.values()))
     pc = postcodes["Postcode"].to_numpy()
     return Population(
         child_id=np.arange(1, n_total + 1, dtype=np.int64),
@@ -145,7 +149,7 @@ def build_population(n_target: int, cal: Calendar, rng: np.random.Generator) -> 
         sex=sex,
         dob=dob,
         ethnicity=ethn_codes[rng.choice(len(ethn_codes), n_total, p=ethn_p / ethn_p.sum())],
-        disability=dis_codes[rng.choice(len(dis_codes), n_total, p=dis_p / dis_p.sum())],
+        disability=_disability(girl, rng),
         forename=forename,
         surname=hh_surname[household],
         arrive=hh_arrive[household],
@@ -161,6 +165,17 @@ def build_population(n_target: int, cal: Calendar, rng: np.random.Generator) -> 
         behaviour_trait=trait,
         postcodes=postcodes[["Postcode", "Locality", "IMDDecile"]],
     )
+
+
+def _disability(girl: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Disability codes; boys are about twice as often disabled in childhood as girls (SEN
+    support and EHC plans: about two in three pupils with SEN are boys, SOURCES.md)."""
+    codes = np.array(list(DISABILITY), dtype=object)
+    p = np.array(list(DISABILITY.values()))
+    out = codes[rng.choice(len(codes), len(girl), p=p / p.sum())]
+    # Each disabled girl keeps her code with probability 1/2 (so boys : girls is about 2 : 1).
+    dropped = girl & (out != "NONE") & (rng.random(len(girl)) < DISABLED_GIRLS_DROPPED)
+    return np.where(dropped, "NONE", out)
 
 
 def _pick(names: tuple[str, ...], n: int, rng: np.random.Generator) -> np.ndarray:

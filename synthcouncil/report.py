@@ -18,6 +18,11 @@ class SynthReport(StepReport):
     calibration_means: dict[str, float] = Field(
         default_factory=dict, description="mean over financial years of each calibration figure"
     )
+    truth: dict[str, float] = Field(
+        default_factory=dict,
+        description="the exact truth: roll-outs, time, standard error near the top of the "
+        "ranking, expected against realised custody child-months in the test year",
+    )
     shapes: dict[str, float] = Field(
         default_factory=dict,
         description="shares among children later sentenced to custody vs never convicted",

@@ -29,7 +29,7 @@ EH_LEADS = np.array(
 
 @dataclass(frozen=True)
 class ServiceRates:
-    contact_base: float = 0.0054
+    contact_base: float = 0.0060
     nfa_share: float = 0.1
     cin_close: float = 1 / 9
     s47_abuse: float = 0.08
@@ -47,8 +47,12 @@ class ServiceRates:
 class CareServices:
     """Open episodes per child (-1 when none) and the log their records go to."""
 
-    def __init__(self, n: int, log: EventLog, rates: ServiceRates) -> None:
+    def __init__(
+        self, n: int, log: EventLog, rates: ServiceRates, early_help: bool = True
+    ) -> None:
         self.log, self.rates = log, rates
+        # Early help changes nothing else in the simulation, so roll-outs leave it out.
+        self.early_help = early_help
         self.cin = np.full(n, -1, np.int64)
         self.cin_months = np.zeros(n, np.int32)
         self.close_next = np.zeros(n, np.int8)  # 1 close after assessment, 2 and step down
@@ -71,7 +75,8 @@ class CareServices:
         self._contacts(m, s, pop, active, age, prior_yj, rng)
         self._protection(m, s, pop, active, rng)
         self._care(m, s, pop, active, age, rng)
-        self._early_help(m, s, pop, active, rng)
+        if self.early_help:
+            self._early_help(m, s, pop, active, rng)
         self._end_for_leavers(m, active)
         s.in_care = self.cla >= 0
 
@@ -81,8 +86,8 @@ class CareServices:
     ) -> None:
         stress, abuse = s.stress(pop), s.abuse(pop)
         need = np.exp(
-            1.6 * stress + 1.3 * abuse + 0.45 * np.clip(s.behaviour, 0, None) + 0.5 * s.exploited
-            + 0.8 * (s.missing > 0) + 0.3 * pop.disabled + 0.5 * (prior_yj > 0)
+            1.6 * stress + 1.3 * abuse + 0.3 * np.clip(s.behaviour, 0, None) + 0.5 * s.exploited
+            + 0.8 * (s.missing > 0) + 0.8 * pop.disabled + 0.3 * (prior_yj > 0)
         )
         who = np.flatnonzero(active & (rng.random(pop.n) < self.rates.contact_base * need))
         k = len(who)
@@ -96,7 +101,7 @@ class CareServices:
         source = np.where(yos, "5B", source)
         self.log.add("contact", who, m, source=source)
 
-        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.4 * s.exploited[who]
+        logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.2 * s.exploited[who]
                  + 0.5 * (s.missing[who] > 0))
         refer = (self.cin[who] < 0) & (rng.random(k) < 1 / (1 + np.exp(-logit)))
         self._refer(m, who[refer], source[refer], s, pop, age, rng)
@@ -143,7 +148,10 @@ class CareServices:
             "3B": draw(stress, 0.45), "2B": draw(stress, 0.3), "1B": draw(stress, 0.25),
             "4B": draw(stress, 0.4), "16A": draw(abuse, 0.5), "17A": draw(abuse, 0.4),
             "18C": draw(abuse, 0.2),
-            "13A": seen_exploit & ~girl, "11A": seen_exploit & girl & (rng.random(k) < 0.8),
+            # Sexual exploitation is recorded as 11A, criminal exploitation and gangs as 13A
+            # (the census writer uses 24A, child criminal exploitation, from 2022 on).
+            "13A": seen_exploit & ~s.sexual[who],
+            "11A": seen_exploit & s.sexual[who] & (rng.random(k) < 0.8),
             "10A": draw(s.missing[who] > 0, 0.6), "14A": draw(s.behaviour[who] > 1.0, 0.5),
             "2A": draw(expl & (age[who] >= 13), 0.3), "4A": draw(s.behaviour[who] > 1.8, 0.3),
         }

@@ -13,7 +13,7 @@ from synthcouncil.tables import Tables
 
 def custody_shapes(world: World, t: Tables) -> dict[str, float]:
     cal = world.cal
-    yj = t.yj[t.yj["month"] >= cal.first]
+    yj = t.yj[t.yj["month"] >= cal.truth_first]
     custody = yj[yj["tier"].isin(CUSTODY_TIERS)].sort_values("date").drop_duplicates("child")
     when = pd.Series(custody["date"].to_numpy(), index=custody["child"].to_numpy())
 

@@ -134,7 +134,7 @@ def build_tables(world: World) -> Tables:
         early_help=_spans(eh, first, last),
         exclusions=_points(exclusions, first, last),
         yj=yj[yj["present"] & (yj["month"] <= last)].reset_index(drop=True),
-        attendance=world.attendance,
+        attendance=_from(world.attendance, cal.month_start(first)),
     )
 
 
@@ -173,6 +173,12 @@ def _end(frame: pd.DataFrame, rng: np.random.Generator, cal: Calendar) -> np.nda
     start = frame["start"].to_numpy() if "start" in frame else frame["date"].to_numpy()
     end = np.maximum(end, start)
     return np.where(ended & (end <= cal.end), end, NAT)
+
+
+def _from(attendance: pd.DataFrame, start: np.ndarray) -> pd.DataFrame:
+    """Terms ending inside the extracts (the simulation keeps school history from before)."""
+    keep = attendance["term_end"].to_numpy() >= start
+    return attendance[keep].reset_index(drop=True)
 
 
 def _points(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:

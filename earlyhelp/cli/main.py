@@ -15,6 +15,7 @@ from rich.logging import RichHandler
 
 from earlyhelp.cli import (
     audit,
+    experiment,
     features,
     ingest,
     link,
@@ -59,6 +60,7 @@ app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 app.add_typer(serve.users, name="users")
 app.command("validate-returns")(validate_returns.validate_returns)
+app.command("experiment")(experiment.experiment)
 
 
 if __name__ == "__main__":

@@ -38,12 +38,23 @@ def synth(
         help="Inject realistic recording faults (typos, nicknames, swapped dates, late entry, "
         "duplicates, missing UPNs, stale postcodes). --no-mess writes clean records.",
     ),
+    truth_months: int = typer.Option(
+        30, "--truth-months", min=0,
+        help="Months (ending a year before the window's end) whose true risk is estimated by "
+        "rolling the simulation forward; 0 keeps the held-state approximation everywhere.",
+    ),
+    truth_replicates: int = typer.Option(
+        8, "--truth-replicates", min=2,
+        help="Roll-outs per child and month for the exact truth (more: smaller standard error, "
+        "proportionally slower).",
+    ),
 ) -> None:
     """Simulate a council's children month by month and write what its systems would export.
 
     OUT/raw: Annex A lists, CIN census XML, SSDA903, school census, youth justice, early help.
 
-    OUT/truth: who each record really is, each child's true monthly risk, calibration figures.
+    OUT/truth: who each record really is, each child's true monthly risk (by Monte Carlo
+    roll-outs of the simulation for the months the evaluation scores), calibration figures.
 
     OUT/reports/synth_report.json: rows per file, timings, seed, calibration means.
     """
@@ -53,7 +64,7 @@ def synth(
         try:
             config = SynthConfig(
                 out=out, children=children, seed=seed, start=start.date(), end=end.date(),
-                mess=mess,
+                mess=mess, truth_months=truth_months, truth_replicates=truth_replicates,
             )
         except ValidationError as exc:
             raise ConfigError(f"invalid synth options: {exc.errors()[0]['msg']}") from None

@@ -267,9 +267,26 @@ def _exclusions() -> list[FeatureSpec]:
     return specs
 
 
+def _school_census() -> list[FeatureSpec]:
+    # Free school meals eligibility is allowed as an input. It is not a protected
+    # characteristic (Equality Act 2010: sex, race, disability, religion and the rest); it is a
+    # circumstance the council's schools record, known to drive need, and services already
+    # target it (pupil premium). Its cost is fairness, not lawfulness: it stands in for
+    # household poverty, so the audit's deprivation group (imd_quintile, kept beside the
+    # features) is where any harm to poorer families shows, and the model card reports it.
+    return [
+        FeatureSpec("fsm_eligible_latest_census", "school_census",
+                    "Eligible for free school meals at the latest school census in the last "
+                    "24 months (1 yes, 0 no): {value}", "school_census",
+                    "arg_max(CAST(e.fsm_eligible AS INTEGER), e.event_date) "
+                    f"FILTER (WHERE {in_window(24)})",
+                    fill=None, lookback_months=24, kind="flag"),
+    ]
+
+
 def _all() -> tuple[FeatureSpec, ...]:
     specs = [*_age(), *_early_help(), *_contacts_referrals(), *_assessments(), *_statutory(),
-             *_missing(), *_attendance(), *_exclusions()]
+             *_missing(), *_attendance(), *_exclusions(), *_school_census()]
     names = [s.name for s in specs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -60,6 +60,9 @@ SOURCES: tuple[Source, ...] = (
         ),
     ),
     Source("exclusions", "exclusions", keys=("category", "reason_code"), values=("sessions",)),
+    # The January school census: one row per pupil and census (the pupil extract's rows that
+    # carry a census date), for the characteristics it records.
+    Source("school_census", "person_school", values=("fsm_eligible",)),
 )
 
 SOURCE_BY_NAME = {source.name: source for source in SOURCES}

@@ -214,6 +214,13 @@ SCHOOL = (
             col("Postcode", "postcode"),
             col("SENProvision", "sen_provision", "code", codes="sen_provision"),
             col("SchoolURN", "school_urn"),
+            # The census's pupil characteristics; optional, so older extracts still load.
+            col("Ethnicity", "ethnicity", "code", codes="ethnicitytype", optional=True),
+            col("FSMEligible", "fsm_eligible", "bool", codes="yes_no", mapping=YES_NO,
+                optional=True),
+            col("FirstLanguage", "first_language", "code", codes="first_language",
+                optional=True),
+            col("CensusDate", "event_date", "date", optional=True),
             _RECORDED,
         ),
         id_system="upn",

@@ -34,7 +34,10 @@ PERSON = (
 
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "person_social_care": PERSON,
-    "person_school": (*PERSON, ("sen_provision", "VARCHAR"), ("school_urn", "VARCHAR")),
+    "person_school": (
+        *PERSON, ("sen_provision", "VARCHAR"), ("school_urn", "VARCHAR"),
+        ("event_date", "DATE"), ("fsm_eligible", "BOOLEAN"), ("first_language", "VARCHAR"),
+    ),
     "person_early_help": PERSON,
     "person_youth_justice": PERSON,
     "contacts": (*EVENT, ("contact_source", "VARCHAR")),

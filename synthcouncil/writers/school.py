@@ -1,11 +1,13 @@
-"""School census extracts keyed by UPN: pupils (one row per pupil per January census),
-attendance by term, suspensions and permanent exclusions."""
+"""School census extracts keyed by UPN: pupils (one row per pupil per January census, with
+the characteristics schools return: ethnicity, free school meals eligibility, SEN provision
+and first language), attendance by term, suspensions and permanent exclusions."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from synthcouncil import pupils as chars
 from synthcouncil.calendar import age_years
 from synthcouncil.tables import Tables
 from synthcouncil.writers.common import Extract, dmy
@@ -27,6 +29,10 @@ def _write_pupils(ext: Extract) -> None:
     sen = np.where(pop.behaviour_trait[on_roll] > 1.6, "K", "N")
     sen = np.where(np.isin(pop.disability[on_roll], ["LD", "AUT", "COMM"]), "E", sen)
     sen = pd.Series(sen, index=on_roll)
+    ethnicity = chars.recorded_ethnicity(pop, ext.rng(97))
+    language = chars.first_language(pop, ext.rng(98))
+    propensity = chars.fsm_propensity(pop, ext.rng(99))
+    fsm_rng = ext.rng(100)
     frames = []
     year = int(str(cal.month_start(cal.first))[:4])
     while np.datetime64(f"{year}-01-18") <= cal.end:
@@ -44,7 +50,13 @@ def _write_pupils(ext: Extract) -> None:
             "Surname": view.loc[idx, "surname"].to_numpy(), "DOB": dmy(view.loc[idx, "dob"]),
             "Sex": pop.sex[idx],
             "Postcode": pop.postcode_at(np.full(len(idx), month), idx),
+            "Ethnicity": ethnicity[idx],
+            "FSMEligible": np.where(
+                chars.fsm_eligible(propensity[idx], year, fsm_rng), "Yes", "No"
+            ),
+            "FirstLanguage": language[idx],
             "SENProvision": sen.loc[idx].to_numpy(), "SchoolURN": urn,
+            "CensusDate": dmy(np.full(len(idx), census)),
             "RecordedDate": dmy(np.full(len(idx), census)),
         }))
         year += 1

@@ -26,6 +26,11 @@ PERSON = {
     "sex": "VARCHAR", "postcode": "VARCHAR", "upn": "VARCHAR", "la_child_id": "VARCHAR",
     "ethnicity": "VARCHAR", "disability": "VARCHAR", "recorded_date": "DATE", **PROVENANCE,
 }
+# The school census pupil rows carry the census date and the characteristics it records.
+PERSON_OWN: dict[str, dict[str, str]] = {
+    "person_school": {"event_date": "DATE", "fsm_eligible": "BOOLEAN",
+                      "first_language": "VARCHAR"},
+}
 EVENT_OWN: dict[str, dict[str, str]] = {
     "contacts": {"contact_source": "VARCHAR"},
     "referrals": {"referral_source": "VARCHAR", "nfa": "BOOLEAN"},
@@ -92,7 +97,7 @@ class WarehouseBuilder:
     def person(
         self, name: str, system: str, *, dob: date | None, recorded: date,
         sex: str | None = "M", ethnicity: str | None = None, disability: str | None = None,
-        postcode: str | None = None,
+        postcode: str | None = None, **own: Any,
     ) -> None:
         source_id = self._identifier(name, system)
         self.persons.append({
@@ -103,7 +108,7 @@ class WarehouseBuilder:
             "la_child_id": source_id if system == "la_child_id" else None,
             "ethnicity": ethnicity, "disability": disability, "recorded_date": recorded,
             "file": f"{system}.csv", "row_ref": str(len(self.persons) + 2),
-            "extract_date": self.extract_date,
+            "extract_date": self.extract_date, **own,
         })
 
     def event(
@@ -143,7 +148,7 @@ class WarehouseBuilder:
                     {k: v for k, v in p.items() if k != "table"}
                     for p in self.persons if p["table"] == table
                 ]
-                _write(con, table, PERSON, rows)
+                _write(con, table, {**PERSON, **PERSON_OWN.get(table, {})}, rows)
             for table, own in EVENT_OWN.items():
                 _write(con, table, {**EVENT_BASE, **own, **PROVENANCE}, self.events[table])
             _write(con, "postcodes", {**POSTCODES, **PROVENANCE},

@@ -50,6 +50,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     b.event("cla_episodes", "A", date(2020, 2, 1), legal_status="C2", placement="U1",
             end_date=date(2020, 5, 1), reason_ended="E9")
     b.event("early_help_episodes", "A", date(2018, 6, 1), end_date=date(2018, 12, 1))
+    # School census rows: not eligible for free school meals in January 2019; eligible in
+    # January 2020, a row the council only received in February.
+    b.person("A", "upn", dob=date(2008, 5, 10), recorded=date(2019, 1, 17),
+             event_date=date(2019, 1, 17), fsm_eligible=False, first_language="ENG")
+    b.person("A", "upn", dob=date(2008, 5, 10), recorded=date(2020, 2, 10),
+             event_date=date(2020, 1, 16), fsm_eligible=True, first_language="ENG")
     return build(b, tmp_path_factory.mktemp("values"), date(2019, 1, 1), date(2020, 12, 31))
 
 
@@ -119,6 +125,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         ("eh_episodes_ever", date(2019, 1, 31), 1),
         ("eh_open_now", date(2019, 1, 31), 0),
         ("eh_months_since_last", date(2019, 1, 31), 7),
+        # Free school meals: the latest census recorded by the as-of date.
+        ("fsm_eligible_latest_census", date(2019, 1, 31), 0),
+        ("fsm_eligible_latest_census", date(2020, 1, 31), 0),
+        ("fsm_eligible_latest_census", date(2020, 2, 29), 1),
     ],
 )
 def test_hand_computed_value(built: Built, feature: str, as_of: date, expected: float) -> None:

@@ -14,7 +14,7 @@ from features.build.protected import PROTECTED_COLUMNS
 from features.build.registry import FEATURES, registry_frame
 
 GROUPS = {"age", "early_help", "contacts_referrals", "assessment_factors", "cin_cp_cla",
-          "missing", "attendance", "exclusions"}
+          "missing", "attendance", "exclusions", "school_census"}
 
 
 @pytest.fixture(scope="module")

@@ -325,7 +325,7 @@ def _unsupported_type(raw: Path) -> Path:
 
 
 def _census_year_out_of_range(raw: Path) -> Path:
-    return write_cin(raw, 2015)
+    return write_cin(raw, 2013)
 
 
 def _corrupt_xlsx(raw: Path) -> Path:
@@ -342,7 +342,7 @@ FILE_CASES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("unknown table", _unknown_table, "unknown table"),
     ("empty file", _empty_file, "empty"),
     ("unsupported file type", _unsupported_type, "unsupported file type"),
-    ("census year out of range", _census_year_out_of_range, "outside 2016-2024"),
+    ("census year out of range", _census_year_out_of_range, "outside 2014-2024"),
     ("corrupt workbook", _corrupt_xlsx, "not a readable .xlsx"),
 ]
 

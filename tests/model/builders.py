@@ -33,6 +33,9 @@ SIGNAL = (
     ("cin_referrals_12m", "social_care", "Referred to children's social care {value} in the "
      "last 12 months", 0.3, "c"),
 )
+# Index inputs (registry name: the signal above it copies).
+INDEX_COPIES = {"permanent_exclusions_ever": "excluded_permanent_12m",
+                "suspensions_12m": "suspensions_violence_6m", "missing_24m": "missing_episodes_12m"}
 FIRST_NAMES = ("Plantedalice", "Plantedbob", "Plantedcarol", "Planteddave")
 
 
@@ -111,6 +114,15 @@ def build_feature_warehouse(
     dis = rng.choice(["None", "Disabled"], n_children, p=[0.85, 0.15])
     age0 = rng.integers(10, 16, n_children)
     age = age0[child] + month // 12
+    # Inputs of the vulnerability index under the registry's names: three of the signals
+    # above again, age, and a looked-after flag from its own generator (so every draw above,
+    # and so every label, is as it was before they were added).
+    extra = np.random.default_rng(seed + 1)
+    for name, source in INDEX_COPIES.items():
+        feature_matrix[name] = feats[source]
+    feature_matrix["age_years"] = age.astype(np.float32)
+    feature_matrix["cla_now"] = (propensity + extra.normal(0, 1, child.size) > 2.3).astype(
+        np.float32)
     protected = base.assign(
         sex=sex[child], ethnicity_group=eth[child], disability=dis[child],
         age_band=np.where(age < 13, "10-12", np.where(age < 16, "13-15", "16-17")),
@@ -120,7 +132,12 @@ def build_feature_warehouse(
     registry = pd.DataFrame(
         [(n, g, d, "higher is riskier", kinds[k], 12) for n, g, d, _, k in SIGNAL]
         + [(f"noise_{j:02d}", "other", f"Other recorded measure {j} was {{value}}", "none",
-            "rate", 12) for j in range(n_noise)],
+            "rate", 12) for j in range(n_noise)]
+        + [(name, "index", f"Index input {name}: {{value}}", "higher is riskier", "count", 24)
+           for name in INDEX_COPIES]
+        + [("age_years", "age", "Aged {value}", "neutral", "age", 0),
+           ("cla_now", "care", "Looked after now (1 yes, 0 no): {value}", "higher is riskier",
+            "flag", 0)],
         columns=["feature", "group", "description", "direction_hint", "kind", "lookback_months"],
     )
     la_ids = [f"LA{i:07d}" for i in range(n_children)]

@@ -29,7 +29,7 @@ def small_settings(data_dir: Path, **model: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> SyntheticWorld:
-    return build_feature_warehouse(tmp_path_factory.mktemp("world"))
+    return build_feature_warehouse(tmp_path_factory.mktemp("world"), n_months=48)
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ def test_training_labels_mature_before_each_test_fold(
 def test_too_short_a_history_names_the_settings(world: SyntheticWorld) -> None:
     months = load_model_data(world.warehouse, "custody_12m").months
     with pytest.raises(InputError, match="calibration_months"):
-        make_folds(months, ModelSettings(test_folds=2, fold_months=6, calibration_months=6))
+        make_folds(months, ModelSettings(test_folds=4, fold_months=6, calibration_months=6))
 
 
 def test_final_split_calibrates_on_the_newest_months(world: SyntheticWorld) -> None:

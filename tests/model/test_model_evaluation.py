@@ -134,7 +134,7 @@ def test_new_referrals_flag_each_child_once_and_count_children() -> None:
     child = np.array([0, 1, 2, 0, 1, 2])
     flagged = select_new_referrals(scores, 1, months=months, child=child, tie_break=y)
     assert flagged.tolist() == [True, False, False, False, True, False]
-    block = new_referrals(scores, y, months, child, 1)
+    block = new_referrals(scores, y, months, child, 1, tie_break=y)
     assert (block.children_flagged, block.children_with_outcome, block.children_reached) == (
         2, 2, 1)
     assert block.share_reached == 0.5
@@ -142,13 +142,16 @@ def test_new_referrals_flag_each_child_once_and_count_children() -> None:
     assert low is not None and high is not None and low < 0.5 < high
 
 
-def test_new_referrals_break_ties_pessimistically() -> None:
+def test_new_referrals_break_ties_in_the_order_given() -> None:
     scores = np.array([0.5, 0.5])
     y = np.array([1, 0])
     flagged = select_new_referrals(scores, 1, months=np.zeros(2, int), child=np.arange(2),
                                    tie_break=y)
     assert flagged.tolist() == [False, True]
-    assert new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1).children_reached == 0
+    assert new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1,
+                         tie_break=y).children_reached == 0
+    assert new_referrals(scores, y, np.zeros(2, int), np.arange(2), 1,
+                         tie_break=-y).children_reached == 1
 
 
 def test_disparity_counts_children_and_its_interval_holds_the_estimate() -> None:

@@ -14,7 +14,7 @@ from earlyhelp.reports import read_report
 from earlyhelp.settings import ModelSettings
 from model.gate import run_gate
 from model.promotion import PromotionRefused, promote
-from model.report import Disparity, EvaluationReport, Interval
+from model.report import Disparity, EvaluationReport, GateCheck, GateVerdict, Interval
 from tests.model.conftest import small_settings
 
 BOUNDS = ModelSettings()
@@ -35,6 +35,11 @@ def passing(trained) -> EvaluationReport:  # type: ignore[no-untyped-def]
                for r in ("fnr", "fpr")]
         ev.model.disparity[attribute] = gap
         ev.baseline.disparity[attribute] = [g.model_copy() for g in gap]
+    # Every group flagged in proportion to its outcomes, which the model expects exactly.
+    for groups in ev.model.by_group.values():
+        for g in groups.values():
+            g.flagged = round(ev.model.flagged * g.positives / max(ev.model.positives, 1))
+            g.expected_positives = float(g.positives) or 0.5
     return ev
 
 
@@ -119,3 +124,29 @@ def test_promote_refuses_then_needs_an_approver_then_records(promoted) -> None: 
     assert len(verdicts) == 3
     stored = json.loads((settings.reports_dir / "promotion.json").read_text())
     assert stored["approved_by"] == "A. Analyst" and stored["promoted"] is True
+
+
+def test_a_named_person_may_override_only_group_checks_with_a_reason(  # type: ignore[no-untyped-def]
+        promoted, monkeypatch) -> None:
+    settings, report = promoted
+    skew = GateCheck(name="flag_share.sex.F", passed=False, value=0.5, threshold=0.1,
+                     shortfall=0.4, detail="girls get half the flags")
+    final = GateCheck(name="beats_rule_baseline", passed=False, value=0.1, threshold=0.2,
+                      shortfall=0.1, detail="worse than the rule")
+    verdicts = iter([[skew, final], [skew], [skew]])
+    monkeypatch.setattr("model.promotion.run_gate", lambda *_: GateVerdict(
+        passed=False, reference="rule", checks=next(verdicts)))
+    reason = "the synthetic world's girls' records are known to be unrealistic (issue 10)"
+    with pytest.raises(PromotionRefused, match="beats_rule_baseline"):
+        promote(settings, "A. Analyst", reason)
+    with pytest.raises(PromotionRefused, match="override-reason"):
+        promote(settings, "A. Analyst")
+    done = promote(settings, "A. Analyst", reason)
+    assert done.promoted and done.override_reason == reason and not done.verdict.passed
+    mlflow.set_tracking_uri(settings.resolved_mlflow_uri)
+    client = MlflowClient()
+    champion = client.get_model_version_by_alias(settings.model.registered_name, "champion")
+    assert champion.tags["gate_override_reason"] == reason
+    run = client.get_run(report.run_id)
+    assert run.data.tags["gate.override_reason"] == reason
+    assert run.data.tags["gate.override_by"] == "A. Analyst"

@@ -34,7 +34,7 @@ def test_evaluation_json_compares_all_on_the_same_months(trained) -> None:  # ty
         assert block.flagged == settings.model.capacity * len(evaluation.test_months)
         assert set(block.by_group) == {"sex", "ethnicity_group", "disability", "age_band"}
     assert "permanently excluded" in evaluation.baseline_rule.lower()
-    assert "pessimistic" in evaluation.tie_rule
+    assert "hash of the child's pseudonymous key" in evaluation.tie_rule
 
 
 def test_model_beats_the_rule_and_stays_under_the_ceiling(trained) -> None:  # type: ignore[no-untyped-def]
@@ -43,6 +43,24 @@ def test_model_beats_the_rule_and_stays_under_the_ceiling(trained) -> None:  # t
     assert ev.model.recall_at_capacity > ev.baseline.recall_at_capacity
     assert ev.model.pr_auc > ev.baseline.pr_auc
     assert ev.oracle.roc_auc >= ev.model.roc_auc - 0.02
+
+
+def test_index_deployed_without_evidence_learned_model_chosen_blind(trained) -> None:  # type: ignore[no-untyped-def]
+    settings, report = trained
+    ev = read_report(settings.reports_dir / "evaluation.json", EvaluationReport)
+    assert report.winner == ev.winner == "index" and "across worlds" in ev.deployed_because
+    assert ev.model == ev.index
+    # The learned variant was chosen on validation months, all before every test month.
+    assert max(ev.validation_months) < min(ev.test_months)
+    assert [v.variant for v in ev.validation if v.chosen] == [ev.learned_winner]
+    assert ev.learned_winner in ev.candidates
+    # Every variant tried is a run in an experiment of its own.
+    mlflow.set_tracking_uri(settings.resolved_mlflow_uri)
+    selection = mlflow.get_experiment_by_name("earlyhelp-custody_12m-selection")
+    runs = MlflowClient().search_runs([selection.experiment_id])
+    assert sorted(r.data.params["variant"] for r in runs) == sorted(
+        v.variant for v in ev.validation)
+    assert {r.info.run_id for r in runs} == {v.mlflow_run_id for v in ev.validation}
 
 
 def test_folds_never_train_on_unmatured_labels(trained) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +82,10 @@ def test_run_logs_metrics_plots_card_and_fingerprint(trained) -> None:  # type: 
     assert run.data.tags["data_fingerprint"] == report.data_fingerprint
     files = {p.relative_to(_artifact_root(settings) / report.run_id / "artifacts").as_posix()
              for p in (_artifact_root(settings) / report.run_id).rglob("*") if p.is_file()}
-    for name in ("pr_curve", "calibration", "lift_at_capacity", "feature_effects"):
+    for name in ("pr_curve", "calibration", "lift_at_capacity"):
         assert f"plots/{name}.png" in files
+    # Coefficients are plotted only for a deployed logistic regression; here the index is.
+    assert ("plots/feature_effects.png" in files) == report.winner.startswith("logistic")
     card = (_artifact_root(settings) / report.run_id / "artifacts/model_card/model_card.md")
     text = card.read_text()
     for section in ("## Intended use", "## Not intended for", "## Data", "## Metrics",
@@ -94,7 +114,7 @@ def test_registered_challenger_loads_with_plain_pyfunc(trained, world: Synthetic
     loaded = mlflow.pyfunc.load_model(f"models:/{name}@challenger")
     data = load_model_data(world.warehouse, "custody_12m")
     rows = data.frame.sort_values("suspensions_violence_6m").tail(20)
-    out = loaded.predict(rows[list(data.features)])
+    out = loaded.predict(rows[list(data.all_features)])
     assert list(out.columns) == ["probability", "reasons"] and len(out) == 20
     assert out["probability"].between(0, 1).all()
     assert all(isinstance(r, list) for r in out["reasons"])

@@ -33,7 +33,8 @@ CONTRACT: dict[str, list[str]] = {
     "social_care/children.csv": ["LAchildID", "UPN", "Forename", "Surname", "DateOfBirth",
                                  "Sex", "Postcode", "Ethnicity", "Disability", "Date Recorded"],
     "school_census/pupils.csv": ["UPN", "Forename", "Surname", "DOB", "Sex", "Postcode",
-                                 "SENProvision", "SchoolURN", "RecordedDate"],
+                                 "Ethnicity", "FSMEligible", "FirstLanguage",
+                                 "SENProvision", "SchoolURN", "CensusDate", "RecordedDate"],
     "school_census/attendance.csv": ["UPN", "AcademicYear", "Term", "TermEndDate",
                                      "SessionsPossible", "SessionsAuthorisedAbsence",
                                      "SessionsUnauthorisedAbsence", "RecordedDate"],
@@ -79,8 +80,22 @@ def test_codes_are_from_the_contract_lists(small_world: Path) -> None:
     assert set(exclusions["Category"]) == {"SUSP", "PERM"}
     assert set(exclusions["ReasonCode"]) <= {"PP", "PA", "VP", "VA", "BU", "RA", "SM", "DA",
                                              "DM", "TH", "PD", "OT", "OW"}
-    assert set(read(small_world, "school_census/pupils.csv")["SENProvision"]) <= {"N", "K", "E"}
+    pupils = read(small_world, "school_census/pupils.csv")
+    assert set(pupils["SENProvision"]) <= {"N", "K", "E"}
+    assert set(pupils["FSMEligible"]) == {"Yes", "No"}
+    assert set(pupils["FirstLanguage"]) <= {"ENG", "OTH", "NOT"}
     assert set(read(small_world, "annex_a/list_1_contacts.csv")["Gender"]) <= {
         "Male", "Female", "Unknown"}
     terms = read(small_world, "school_census/attendance.csv")["Term"]
     assert set(terms) == {"AUT", "SPR", "SUM"}
+
+
+def test_school_census_characteristics_at_englands_rates(small_world: Path) -> None:
+    """Every January census: free school meals at England's rate that year (DfE), ethnicity
+    recorded for nearly every pupil, first language other than English for a minority."""
+    pupils = read(small_world, "school_census/pupils.csv")
+    fsm = (pupils["FSMEligible"] == "Yes").groupby(pupils["CensusDate"].str[-4:]).mean()
+    assert abs(fsm["2019"] - 0.154) < 0.02 and abs(fsm["2020"] - 0.173) < 0.02
+    assert fsm["2020"] > fsm["2018"]  # rising again after 2018
+    assert pupils["Ethnicity"].isin(["REFU", "NOBT"]).mean() < 0.05
+    assert 0.02 < (pupils["FirstLanguage"] == "OTH").mean() < 0.3

@@ -12,7 +12,7 @@ from synthcouncil.calibration import TARGETS
 
 def test_risk_covers_every_child_month_in_the_window(small_world: Path) -> None:
     risk = pd.read_parquet(small_world / "truth" / "risk.parquet")
-    assert list(risk.columns) == ["child_id", "as_of", "risk_custody_12m"]
+    assert list(risk.columns) == ["child_id", "as_of", "risk_custody_12m", "exact"]
     assert risk["risk_custody_12m"].between(0, 1).all()
     as_of = pd.to_datetime(risk["as_of"])
     assert as_of.min() == pd.Timestamp("2015-04-30")
@@ -21,6 +21,22 @@ def test_risk_covers_every_child_month_in_the_window(small_world: Path) -> None:
     assert not risk.duplicated(["child_id", "as_of"]).any()
     per_month = risk.groupby("as_of").size()
     assert per_month.min() > 0.8 * per_month.max()
+
+
+def test_exact_truth_covers_the_evaluated_months(small_world: Path) -> None:
+    """Roll-outs for the 30 months ending a year before the extract (the model's test year and
+    calibration months); the held-state approximation elsewhere."""
+    risk = pd.read_parquet(small_world / "truth" / "risk.parquet")
+    months = pd.to_datetime(risk.loc[risk["exact"], "as_of"]).drop_duplicates().sort_values()
+    assert len(months) == 30
+    assert months.iloc[0] == pd.Timestamp("2016-10-31")
+    assert months.iloc[-1] == pd.Timestamp("2019-03-31")
+    per_month = risk[risk["exact"]].groupby("as_of")["risk_custody_12m"]
+    assert (per_month.sum() > 0).all()
+    report = json.loads((small_world / "reports" / "synth_report.json").read_text())
+    truth = report["truth"]
+    assert truth["replicates"] >= 2 and truth["months"] == 30
+    assert 0 < truth["top_mean_stderr"] < truth["top_mean_risk"]
 
 
 def test_true_risk_is_higher_before_custody(small_world: Path) -> None:
