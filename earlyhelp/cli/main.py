@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from earlyhelp.cli import audit, features, ingest, link, synth, train
+from earlyhelp.cli import audit, features, ingest, link, monitor, synth, train
 
 app = typer.Typer(
     name="earlyhelp",
@@ -45,6 +45,7 @@ app.command("features")(features.features)
 app.command("train")(train.train)
 app.command("promote")(train.promote)
 app.command("audit")(audit.audit)
+app.command("monitor")(monitor.monitor)
 
 
 if __name__ == "__main__":
