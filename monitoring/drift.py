@@ -53,8 +53,8 @@ class DriftResult(BaseModel):
     method: str = (
         "Evidently 0.7 ValueDrift on each input and the score: per column a distance "
         "(normalised Wasserstein for numbers, Jensen-Shannon for columns with few values) "
-        "against the training run's reference; a column drifts above the threshold, the data set when the share of "
-        "drifted inputs reaches the drift share"
+        "against the training run's reference; a column drifts above the threshold, the "
+        "data set when the share of drifted inputs reaches the drift share"
     )
     columns: list[ColumnDrift]
     prediction: ColumnDrift | None
