@@ -27,6 +27,7 @@ from synthcouncil.offending import (
     offending_age_curve,
 )
 from synthcouncil.population import Population, build_population
+from synthcouncil.scenarios import grow_population
 from synthcouncil.schools import SchoolRates, Schools
 from synthcouncil.services import CareServices, ServiceRates
 
@@ -49,7 +50,8 @@ def simulate(
 ) -> World:
     rng = np.random.default_rng(config.seed)
     cal = Calendar.for_window(config.start, config.end)
-    pop = build_population(config.children, cal, rng)
+    pop = grow_population(config.scenario, build_population(config.children, cal, rng), cal,
+                          config.seed)
     s = HiddenState.initial(pop, rng)
     log = EventLog()
     care = CareServices(pop.n, log, ServiceRates())
