@@ -9,7 +9,9 @@ Two views, because they fail differently:
   this month, against that group's twelve monthly means in the reference. A change is named
   when the month lies outside every reference month and its gap from their mean exceeds
   ``segment_sigma`` standard deviations (the larger of the months' spread and the sampling
-  error of one reference month), so seasonal swings and small samples do not raise it.
+  error of one reference month), so seasonal swings and small samples do not raise it. Means
+  are taken of log(1 + value) (log of the score), so one child with many events does not
+  move a group's mean on its own.
 """
 
 from __future__ import annotations
@@ -103,10 +105,24 @@ def evidently_drift(reference: pd.DataFrame, current: pd.DataFrame, features: li
     return share >= settings.dataset_drift_share, share, inputs, results.get(SCORE)
 
 
+def _robust(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Means on a log scale: counts and the score have long right tails, and one child with
+    many events (or a high score) otherwise moves a group's mean beyond its usual months."""
+    out = frame.copy()
+    for column in columns:
+        values = out[column].astype("float64")
+        if column == SCORE:
+            out[column] = np.log(values.clip(lower=1e-6))
+        elif values.min() >= 0:
+            out[column] = np.log1p(values)
+    return out
+
+
 def segment_shifts(reference: pd.DataFrame, current: pd.DataFrame, features: list[str],
                    segments: list[str], settings: MonitoringSettings) -> list[SegmentShift]:
     """Inputs (and the score) whose mean in some group left that group's reference months."""
     columns = [*features, SCORE]
+    reference, current = _robust(reference, columns), _robust(current, columns)
     shifts: list[SegmentShift] = []
     for segment in segments:
         ref = reference.groupby([segment, "as_of"], observed=True)

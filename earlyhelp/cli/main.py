@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from earlyhelp.cli import audit, features, ingest, link, monitor, synth, train
+from earlyhelp.cli import audit, features, ingest, link, monitor, report, synth, train
 
 app = typer.Typer(
     name="earlyhelp",
@@ -46,6 +46,7 @@ app.command("train")(train.train)
 app.command("promote")(train.promote)
 app.command("audit")(audit.audit)
 app.command("monitor")(monitor.monitor)
+app.command("report")(report.report)
 
 
 if __name__ == "__main__":
