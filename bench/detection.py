@@ -29,7 +29,7 @@ SCENARIOS = {
     "population-shift": "2020-01",
     "service-closure": "2019-12",
 }
-UNCHANGED_MONTHS = [f"{m:%Y-%m}" for m in pd.period_range("2019-04", "2020-03", freq="M")]
+UNCHANGED_MONTHS = [str(m) for m in pd.period_range("2019-04", "2020-03", freq="M")]
 SEEDS = (20200331, 7)
 
 

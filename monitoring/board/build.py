@@ -27,7 +27,7 @@ from earlyhelp.stats.disclosure import (
     rate_shown,
 )
 from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES, RATES, group_labels
-from monitoring.board.outcomes_table import PublishedOutcomes, publish_outcomes
+from monitoring.board.outcomes_table import PublishedOutcomes, publish_matured
 from monitoring.board.published import Published, published_cells, two_way
 from monitoring.outcomes import GroupFairness, PeriodOutcomes
 from monitoring.pipeline import report_paths
@@ -59,7 +59,7 @@ class BoardReport:
     monitor: MonitorReport
     previous: MonitorReport | None
     store_note: str
-    decisions: Published | None
+    decisions: bool  # whether the serving store's alerts and decisions are in flagged_mix
     flagged_mix: Published
     fairness: Suppression | None
     fairness_rows: list[tuple[str, str]]
@@ -84,8 +84,6 @@ class BoardReport:
     def published_cells(self) -> dict[str, dict[str, str]]:
         """Every published count by table (for the JSON beside the report and for tests)."""
         out = {"flagged_mix": self.flagged_mix.cells()}
-        if self.decisions is not None:
-            out["decisions"] = self.decisions.cells()
         if self.outcomes is not None:
             out["outcomes"] = self.outcomes.cells()
         if self.fairness is not None:
@@ -111,17 +109,20 @@ def build_report(settings: Settings, month: date) -> BoardReport:
     rolling = monitor.fairness.rolling_12
     fairness, rows = _fairness(rolling) if rolling else (None, [])
     realised = monitor.outcomes.realised_rolling_12
+    fairness, outcomes = publish_matured(
+        fairness, realised.outcomes if realised else [], monitor.outcomes.label)
     report = BoardReport(
         month=month, monitor=monitor, previous=previous, store_note=store_note,
-        decisions=decisions, flagged_mix=_flagged_mix(monitor), fairness=fairness,
-        fairness_rows=rows,
-        outcomes=publish_outcomes(realised.outcomes) if realised else None)
+        decisions=decisions is not None, flagged_mix=_flagged_mix(monitor, decisions),
+        fairness=fairness, fairness_rows=rows, outcomes=outcomes)
     report.summary = _summary(report, realised)
     report.changes = _changes(monitor, previous)
     return report
 
 
-def _decisions(settings: Settings, monitor: MonitorReport) -> tuple[Published | None, str]:
+def _decisions(settings: Settings, monitor: MonitorReport
+               ) -> tuple[pd.DataFrame | None, str]:
+    """The month's alerts with their latest decision and the child's groups, or None."""
     frame = alerts_and_decisions(settings, monitor.as_of)
     where = settings.resolved_database_url.split("@")[-1]
     if frame is None:
@@ -131,15 +132,10 @@ def _decisions(settings: Settings, monitor: MonitorReport) -> tuple[Published | 
     frame["decision"] = frame["decision"].fillna("undecided")
     groups = _groups_of(Path(monitor.warehouse), monitor.as_of, frame["child_key"])
     frame = frame.merge(groups, on="child_key", how="left")
-    by_group: dict[str, dict[str, dict[str, int]]] = {}
     for column in PROTECTED_ATTRIBUTES:
-        labels = group_labels(frame[column])
-        by_group[column] = {
-            str(g): rows["decision"].value_counts().to_dict()
-            for g, rows in frame.assign(**{column: labels}).groupby(column)}
-    overall = frame["decision"].value_counts().to_dict()
-    table = two_way("Decisions on this month's alerts", overall, by_group, DECISIONS)
-    return table, f"Alerts and decisions are read from the serving store ({where})."
+        frame[column] = group_labels(frame[column])
+    return frame, (f"Alerts and decisions are read from the serving store ({where}); the "
+                   "flags counted below are the alerts it holds for the month.")
 
 
 def _groups_of(warehouse: Path, as_of: date, keys: pd.Series) -> pd.DataFrame:
@@ -152,17 +148,31 @@ def _groups_of(warehouse: Path, as_of: date, keys: pd.Series) -> pd.DataFrame:
     return frame
 
 
-def _flagged_mix(monitor: MonitorReport) -> Published:
-    """This month's flags and children by group (from the monitor's selection-rate checks)."""
+def _flagged_mix(monitor: MonitorReport, alerts: pd.DataFrame | None) -> Published:
+    """Children and flags by group this month, with the decisions on them when the serving
+    store holds the alerts: one table, so the decision mix and the flag counts are protected
+    together."""
     by_group: dict[str, dict[str, dict[str, int]]] = {}
     for band in monitor.fairness.bands:
-        if band.rate == "selection_rate":
+        if band.rate != "selection_rate":
+            continue
+        children = band.current.of
+        if alerts is None:
             flagged = band.current.count
-            by_group.setdefault(band.column, {})[band.group] = {
-                "flagged": flagged, "not flagged": band.current.of - flagged}
+            counts = {"flagged": flagged, "not flagged": children - flagged}
+        else:
+            mine = alerts[alerts[band.column] == band.group]["decision"].value_counts()
+            counts = {d: int(mine.get(d, 0)) for d in DECISIONS}
+            counts["not flagged"] = children - sum(counts.values())
+        by_group.setdefault(band.column, {})[band.group] = counts
     first = next(iter(by_group.values()), {})
-    overall = {k: sum(g[k] for g in first.values()) for k in ("flagged", "not flagged")}
-    return two_way("Who was flagged this month", overall, by_group, ("flagged", "not flagged"))
+    keys = next(iter(first.values()), {}).keys()
+    overall = {k: sum(g[k] for g in first.values()) for k in keys}
+    if alerts is None:
+        return two_way("Who was flagged this month", overall, by_group,
+                       ("flagged", "not flagged"))
+    return two_way("Who was flagged this month, and the decisions", overall, by_group,
+                   ("not flagged", *DECISIONS), subtotal=("flagged", DECISIONS))
 
 
 def _fairness(groups: list[GroupFairness]) -> tuple[Suppression, list[tuple[str, str]]]:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from earlyhelp.stats.disclosure import (
+    OVERALL,
+    Cell,
     LinearTable,
     Suppression,
     format_count,
@@ -48,15 +50,19 @@ class PublishedOutcomes:
         return published_cells(self.suppression)
 
 
-def publish_outcomes(rows: Sequence[OutcomeRow]) -> PublishedOutcomes | None:
+def publish_matured(fairness: Suppression | None, rows: Sequence[OutcomeRow], label: str
+                    ) -> tuple[Suppression | None, PublishedOutcomes | None]:
+    """Suppress the fairness table and the outcomes table together: they share the matured
+    months' children, flags and (for the label) the confusion counts, so a count hidden in one
+    must not be recoverable from the other. Returns the joint suppression for both."""
     if not rows:
-        return None
+        return fairness, None
     flagged, not_flagged = rows[0].flagged.of, rows[0].not_flagged.of
-    values: dict[tuple[str, str, str], int] = {
+    values: dict[Cell, int] = {
         ("", "flagged", "children"): flagged, ("", "not flagged", "children"): not_flagged,
         ("", "all", "children"): flagged + not_flagged,
     }
-    equations: list[dict[tuple[str, str, str], int]] = [
+    equations: list[dict[Cell, int]] = [
         {("", "flagged", "children"): 1, ("", "not flagged", "children"): 1,
          ("", "all", "children"): -1}]
     for row in rows:
@@ -65,11 +71,21 @@ def publish_outcomes(rows: Sequence[OutcomeRow]) -> PublishedOutcomes | None:
         counts["all"] = counts["flagged"] + counts["not flagged"]
         for state in STATES:
             values[(o, state, "with")] = counts[state]
-            values[(o, state, "without")] = values[("", state, "children")] - counts[state]
+            values[(o, state, "without")] = int(values[("", state, "children")]) - counts[state]
             equations.append({(o, state, "with"): 1, (o, state, "without"): 1,
                               ("", state, "children"): -1})
         for part in ("with", "without"):
             equations.append({(o, "flagged", part): 1, (o, "not flagged", part): 1,
                               (o, "all", part): -1})
-    return PublishedOutcomes(tuple(rows),
-                             suppress(LinearTable(values, tuple(equations))))  # type: ignore[arg-type]
+    if fairness is not None:
+        # The same numbers in both tables: the whole table's row of the fairness table.
+        same = {("", "flagged", "children"): "flagged", ("", "all", "children"): "n",
+                (label, "flagged", "with"): "tp", (label, "not flagged", "with"): "fn",
+                (label, "all", "with"): "positives", (label, "flagged", "without"): "fp",
+                (label, "not flagged", "without"): "tn"}
+        equations += [{cell: 1, (*OVERALL, name): -1} for cell, name in same.items()
+                      if cell in values]
+        values.update(fairness.table.values)
+        equations += [dict(eq) for eq in fairness.table.equations]
+    joint = suppress(LinearTable(values, tuple(equations)))
+    return (joint if fairness is not None else None), PublishedOutcomes(tuple(rows), joint)

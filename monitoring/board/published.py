@@ -66,9 +66,12 @@ def published_cells(suppression: Suppression) -> dict[str, str]:
 
 def two_way(title: str, overall: Mapping[str, int],
             groups: Mapping[str, Mapping[str, Mapping[str, int]]],
-            categories: tuple[str, ...]) -> Published:
+            categories: tuple[str, ...],
+            subtotal: tuple[str, tuple[str, ...]] | None = None) -> Published:
     """Rows: the overall row, then each (column, group); each row's categories add to its
-    total, and each column's groups add to the overall row, category by category."""
+    total, and each column's groups add to the overall row, category by category.
+    ``subtotal`` (name, categories) adds a column summing some categories (e.g. "flagged" as
+    the sum of the decisions taken on the flags)."""
     overall_key = ("", ALL)
     rows: dict[tuple[str, str], Mapping[str, int]] = {overall_key: overall}
     rows.update({(col, g): c for col, by_group in groups.items() for g, c in by_group.items()})
@@ -81,8 +84,15 @@ def two_way(title: str, overall: Mapping[str, int],
         equation = {(*key, c): 1 for c in categories}
         equation[(*key, TOTAL)] = -1
         equations.append(equation)
+        if subtotal is not None:
+            name, parts = subtotal
+            values[(*key, name)] = sum(int(counts.get(c, 0)) for c in parts)
+            equation = {(*key, c): 1 for c in parts}
+            equation[(*key, name)] = -1
+            equations.append(equation)
+    extra = () if subtotal is None else (subtotal[0],)
     for col, by_group in groups.items():
-        for category in (*categories, TOTAL):
+        for category in (*categories, *extra, TOTAL):
             equation = {(col, g, category): 1 for g in by_group}
             equation[(*overall_key, category)] = -1
             equations.append(equation)

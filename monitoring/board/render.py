@@ -50,7 +50,8 @@ def fairness_plot(report: BoardReport) -> str | None:
         return None
     figure = Figure(figsize=(7.5, 3.2))
     axes = figure.subplots(1, 2, sharey=True)
-    labels = [f"{g.column}: {g.group}" for g in groups]
+    # Group values are data: a "$" must not switch matplotlib into maths typesetting.
+    labels = [f"{g.column}: {g.group}".replace("$", r"\$") for g in groups]
     for ax, rate in zip(axes, ("selection_rate", "fnr"), strict=True):
         for i, g in enumerate(groups):
             r = g.rates[rate]
@@ -74,7 +75,7 @@ def history_plot(history: list[MonitorReport]) -> str | None:
         return None
     figure = Figure(figsize=(7, 2.4))
     ax = figure.subplots()
-    months = [f"{h.as_of:%Y-%m}" for h in history]
+    months = [f"{h.as_of:%Y-%m}" for h in history]  # category labels, in order
     ax.bar(months, [len(h.alarms) for h in history], color="#b3322c", label="alarms")
     ax2 = ax.twinx()
     ax2.plot(months, [h.volume.ratio for h in history], color="#4a6fa5", marker="o",
@@ -82,11 +83,13 @@ def history_plot(history: list[MonitorReport]) -> str | None:
     ax.set_ylabel("alarms", fontsize=8)
     ax2.set_ylabel("volume / capacity", fontsize=8)
     ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+    ax.yaxis.get_major_locator().set_params(integer=True)
     figure.legend(loc="upper left", fontsize=7)
     return _png(figure)
 
 
 def render_html(report: BoardReport, history: list[MonitorReport], threshold: float) -> str:
+    _quiet()
     report.plots = {"drift": drift_plot(report.monitor, threshold)}
     for name, png in (("fairness", fairness_plot(report)), ("history", history_plot(history))):
         if png is not None:
@@ -99,7 +102,18 @@ def render_html(report: BoardReport, history: list[MonitorReport], threshold: fl
         history=history)
 
 
+def _quiet() -> None:
+    """WeasyPrint logs every layout step and matplotlib its unit guesses at INFO; the command
+    says what it wrote."""
+    import logging
+
+    for name in ("weasyprint", "fontTools", "matplotlib"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def write_pdf(html: str, path: Path) -> None:
     from weasyprint import HTML
+
+    _quiet()
 
     HTML(string=html).write_pdf(str(path))
