@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from earlyhelp.stats.disclosure import OVERALL
 from monitoring.board.build import (
@@ -83,7 +84,7 @@ def history_plot(history: list[MonitorReport]) -> str | None:
     ax.set_ylabel("alarms", fontsize=8)
     ax2.set_ylabel("volume / capacity", fontsize=8)
     ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     figure.legend(loc="upper left", fontsize=7)
     return _png(figure)
 
