@@ -42,6 +42,10 @@ DECISION_WORDS = {
     "undecided": "not yet decided",
 }
 FAIRNESS_SHOWN = ("selection_rate", "tpr", "fnr", "fpr", "ppv")
+RATE_HEADERS = {
+    "selection_rate": "Share flagged", "tpr": "Found", "fnr": "Missed",
+    "fpr": "Flagged, no custody", "ppv": "Flags followed by custody",
+}
 RATE_WORDS = {
     "selection_rate": "flagged (share of children)",
     "tpr": "found (of those who went on to custody, share flagged)",

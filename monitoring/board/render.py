@@ -15,6 +15,7 @@ from monitoring.board.build import (
     DECISION_WORDS,
     DECISIONS,
     FAIRNESS_SHOWN,
+    RATE_HEADERS,
     RATE_WORDS,
     BoardReport,
 )
@@ -63,7 +64,7 @@ def fairness_plot(report: BoardReport) -> str | None:
                             fmt="o", color="#4a6fa5", capsize=3)
             else:
                 ax.text(0, i, "  c (too few to show)", va="center", fontsize=7, color="grey")
-        ax.set_title(RATE_WORDS[rate].split(" (")[0], fontsize=9)
+        ax.set_title(RATE_HEADERS[rate], fontsize=9)
         ax.set_xlabel("% (95% interval)", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].set_yticks(range(len(labels)), labels)
@@ -100,6 +101,7 @@ def render_html(report: BoardReport, history: list[MonitorReport], threshold: fl
     return env.get_template("board.html").render(
         r=report, m=report.monitor, OVERALL=OVERALL, DECISIONS=DECISIONS,
         DECISION_WORDS=DECISION_WORDS, FAIRNESS_SHOWN=FAIRNESS_SHOWN, RATE_WORDS=RATE_WORDS,
+        RATE_HEADERS=RATE_HEADERS,
         history=history)
 
 
