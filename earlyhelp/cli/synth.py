@@ -59,11 +59,13 @@ def synth(
     OUT/reports/synth_report.json: rows per file, timings, seed, calibration means.
     """
     from synthcouncil import SynthConfig, generate
-    from synthcouncil.scenarios import Scenario
+    from synthcouncil.scenarios import SCENARIOS, Scenario
 
     with shown_errors():
         if (scenario is None) != (scenario_start is None):
             raise ConfigError("--scenario and --scenario-start go together")
+        if scenario is not None and scenario not in SCENARIOS:
+            raise ConfigError(f"--scenario '{scenario}': choose from {', '.join(SCENARIOS)}")
         try:
             change = (None if scenario is None or scenario_start is None else
                       Scenario(name=scenario, start=scenario_start.date()))  # type: ignore[arg-type]
