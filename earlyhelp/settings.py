@@ -115,6 +115,9 @@ class MonitoringSettings(BaseModel):
     segment_sigma: float = Field(6.0, gt=0)
     # Groups with fewer children than this in the month are not checked (too noisy).
     segment_min_children: int = Field(300, ge=10)
+    # ... nor changes worth fewer children than this (gap in the mean of log(1 + value)
+    # times the group's size): a rare input moving by two children is noise.
+    segment_min_shift: float = Field(10.0, ge=0)
     # Alert volume: children scoring at or above the test year's cut-off at capacity, as a
     # multiple of capacity; outside [low, high] is an alarm.
     volume_low: float = Field(0.5, gt=0)

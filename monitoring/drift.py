@@ -11,7 +11,9 @@ Two views, because they fail differently:
   ``segment_sigma`` standard deviations (the larger of the months' spread and the sampling
   error of one reference month), so seasonal swings and small samples do not raise it. Means
   are taken of log(1 + value) (log of the score), so one child with many events does not
-  move a group's mean on its own.
+  move a group's mean on its own, and the change must be worth ``segment_min_shift`` children
+  (the gap in means times the group's size), so a rare input moving by two children is not
+  named however unusual that is.
 """
 
 from __future__ import annotations
@@ -147,7 +149,10 @@ def segment_shifts(reference: pd.DataFrame, current: pd.DataFrame, features: lis
             outside = (now > months.max()) | (now < months.min())
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = (now - centre) / sd
-            hit = outside & (z.abs() > settings.segment_sigma) & (sd > 0)
+            # A change worth fewer than a handful of children is noise in a rare input (a few
+            # more children away from placement), however many deviations it is.
+            worth = (now - centre).abs() * n >= settings.segment_min_shift
+            hit = outside & (z.abs() > settings.segment_sigma) & (sd > 0) & worth
             for feature in hit[hit].index:
                 shifts.append(SegmentShift(
                     segment=segment, group=str(group), feature=str(feature),
