@@ -31,6 +31,7 @@ SCENARIOS = {
 }
 UNCHANGED_MONTHS = [str(m) for m in pd.period_range("2019-04", "2020-03", freq="M")]
 SEEDS = (20200331, 7)
+DRIFT_KINDS = ("data_drift", "prediction_drift", "segment_shift", "recording_volume")
 
 
 def names_change(scenario: str, report: dict[str, object], detail: dict[str, object]) -> list[str]:
@@ -39,7 +40,7 @@ def names_change(scenario: str, report: dict[str, object], detail: dict[str, obj
         "recording-change": (f"school={detail.get('school_urn')}", ("unauthorised",)),
         "girls-under-recorded": ("sex=F", ("exploitation", "gangs")),
         "population-shift": (f"locality={detail.get('locality')}", ("age",)),
-        "service-closure": (f"locality={detail.get('locality')}", ("eh_",)),
+        "service-closure": (f"locality={detail.get('locality')}", ("eh_", "early_help")),
     }[scenario]
     group, stems = expected
     hits = []
@@ -86,7 +87,7 @@ def run(children: int | None, workdir: Path) -> dict[str, object]:
         for month in UNCHANGED_MONTHS:
             report = monitor(root, month)
             drift = [a for a in report["alarms"]  # type: ignore[attr-defined]
-                     if a["kind"] in ("data_drift", "prediction_drift", "segment_shift")]
+                     if a["kind"] in DRIFT_KINDS]
             runs.append({"month": month, "drift_alarms": [a["message"] for a in drift],
                          "other_alarms": [a["message"] for a in report["alarms"]  # type: ignore[attr-defined]
                                           if a not in drift],

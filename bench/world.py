@@ -30,8 +30,12 @@ def build_world(root: Path, *, children: int | None = None, seed: int | None = N
 
     With ``champion_from`` (a built world of the same seed, identical before the scenario
     starts) no model is trained: the champion trained there, before the change, is monitored,
-    as in life; its training reports are copied beside this world's.
+    as in life; its training reports are copied beside this world's. A world already built
+    in ``root`` is reused.
     """
+    if built(root) or (champion_from is not None
+                       and (root / "reports" / "test_scores.parquet").exists()):
+        return root
     synth = ["synth", "--out", str(root / "world")]
     if children is not None:
         synth += ["--children", str(children)]

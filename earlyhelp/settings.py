@@ -118,6 +118,11 @@ class MonitoringSettings(BaseModel):
     # ... nor changes worth fewer children than this (gap in the mean of log(1 + value)
     # times the group's size): a rare input moving by two children is noise.
     segment_min_shift: float = Field(10.0, ge=0)
+    # Recording volume: rows an event table received this month in one locality against
+    # the same in each reference month; a count is Poisson at least, so the deviation is the
+    # larger of the months' spread and the square root of the mean. Fewer comparisons than
+    # the segment check (10 tables x 16 localities), so a lower bar.
+    volume_sigma: float = Field(4.0, gt=0)
     # Alert volume: children scoring at or above the test year's cut-off at capacity, as a
     # multiple of capacity; outside [low, high] is an alarm.
     volume_low: float = Field(0.5, gt=0)

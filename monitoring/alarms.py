@@ -43,6 +43,16 @@ def drift_alarms(drift: DriftResult, settings: MonitoringSettings) -> list[Alarm
             f"reference month: {_names(features)}",
             features=features, groups=[f"{segment}={group}"],
             threshold=f"outside all reference months and > {settings.segment_sigma} SD"))
+    for v in drift.recording:
+        direction = "fewer" if v.rows < v.reference_mean else "more"
+        alarms.append(Alarm(
+            kind="recording_volume", subject=f"locality={v.locality}: {v.table}",
+            message=f"{v.table}: {v.rows} rows recorded this month for children living in "
+            f"'{v.locality}', {direction} than in any reference month "
+            f"({v.reference_low}-{v.reference_high}, mean {v.reference_mean:g})",
+            features=[v.table], groups=[f"locality={v.locality}"], value=v.rows,
+            threshold=f"outside all reference months, > {settings.volume_sigma} SD and "
+            f">= {settings.segment_min_shift:g} rows from their mean"))
     return alarms
 
 

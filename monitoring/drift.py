@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from earlyhelp.settings import MonitoringSettings
+from monitoring.volume import VolumeShift
 
 SCORE = "score"
 
@@ -63,6 +64,7 @@ class DriftResult(BaseModel):
     columns: list[ColumnDrift]
     prediction: ColumnDrift | None
     segments: list[SegmentShift]
+    recording: list[VolumeShift] = Field(default_factory=list)
     html: str | None = None
 
 

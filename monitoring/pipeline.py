@@ -43,6 +43,7 @@ from monitoring.report import (
 )
 from monitoring.segments import SEGMENT_COLUMNS, segment_labels
 from monitoring.store import alerts_in_store, save_results, save_scores, stored_scores
+from monitoring.volume import monthly_counts, volume_shifts
 
 MIX_COLUMNS = ("sex", "ethnicity_group", "disability", "age_band", "locality")
 ERROR_BANDS = ("fnr", "fpr")
@@ -86,6 +87,8 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             dataset_drift=dataset, drifted_features=[c.column for c in columns if c.drifted],
             drifted_share=round(share, 4), columns=columns, prediction=prediction,
             segments=segment_shifts(reference, current, features, list(SEGMENT_COLUMNS), mon),
+            recording=volume_shifts(monthly_counts(warehouse, as_of, [*ref_months, as_of]),
+                                    as_of, ref_months, mon),
             html=str(html_path))
     with timed(probe, "volume_and_mix"):
         step("alert volume and who is flagged")

@@ -11,8 +11,8 @@ from earlyhelp.reports import StepReport
 from monitoring.drift import DriftResult
 from monitoring.outcomes import GroupFairness, PeriodOutcomes, Rate
 
-AlarmKind = Literal["data_drift", "prediction_drift", "segment_shift", "alert_volume",
-                    "group_rate", "performance"]
+AlarmKind = Literal["data_drift", "prediction_drift", "segment_shift", "recording_volume",
+                    "alert_volume", "group_rate", "performance"]
 
 
 class Alarm(BaseModel):

@@ -93,3 +93,30 @@ def test_a_webhook_that_cannot_be_reached_is_reported_not_raised() -> None:
     assert result.startswith("failed:")
     assert post_webhook(None, 0.5, {"alarms": [1]}) == "not configured"
     assert post_webhook("http://127.0.0.1:9/", 0.5, {"alarms": []}).startswith("nothing")
+
+
+def _counts(now: dict[str, int], seed: int = 0) -> tuple[pd.DataFrame, list[date], date]:
+    rng = np.random.default_rng(seed)
+    months = [date(2019, m, 28) for m in range(1, 13)]
+    as_of = date(2020, 1, 31)
+    rows = [{"table": "early_help_episodes", "locality": p, "month": m, "rows": rng.poisson(20)}
+            for p in PLACES for m in months]
+    rows += [{"table": "early_help_episodes", "locality": p, "month": as_of,
+              "rows": now.get(p, rng.poisson(20))} for p in PLACES]
+    return pd.DataFrame(rows), months, as_of
+
+
+def test_a_team_that_stops_recording_is_named() -> None:
+    from monitoring.volume import volume_shifts
+
+    counts, months, as_of = _counts({"place 2": 0})
+    [shift] = volume_shifts(counts, as_of, months, MonitoringSettings())
+    assert (shift.table, shift.locality, shift.rows) == ("early_help_episodes", "place 2", 0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ordinary_months_of_recording_raise_nothing(seed: int) -> None:
+    from monitoring.volume import volume_shifts
+
+    counts, months, as_of = _counts({}, seed)
+    assert volume_shifts(counts, as_of, months, MonitoringSettings()) == []

@@ -23,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.detection import SCENARIOS, names_change  # noqa: E402
+from bench.detection import DRIFT_KINDS, SCENARIOS, names_change  # noqa: E402
 from bench.world import build_world, cli, monitor  # noqa: E402
 
 CHILDREN = 20_000
 SEED = 20200331
 YEAR = [str(m) for m in pd.period_range("2019-04", "2020-03", freq="M")]
-DRIFT_KINDS = ("data_drift", "prediction_drift", "segment_shift")
 # Measured shortfalls (docs/monitoring.md): changes too small in a world of this size to be
 # told from a month's noise within two runs. Marked so, not hidden.
 NOT_DETECTED: dict[str, str] = {}
