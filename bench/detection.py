@@ -80,25 +80,28 @@ def run(children: int | None, workdir: Path) -> dict[str, object]:
             "runs": runs}
         _save(results)
     for seed in SEEDS:
-        root = workdir / f"unchanged-{seed}"
-        if not built(root):
-            build_world(root, children=children, seed=seed)
-        runs = []
-        for month in UNCHANGED_MONTHS:
-            report = monitor(root, month)
-            drift = [a for a in report["alarms"]  # type: ignore[attr-defined]
-                     if a["kind"] in DRIFT_KINDS]
-            runs.append({"month": month, "drift_alarms": [a["message"] for a in drift],
-                         "other_alarms": [a["message"] for a in report["alarms"]  # type: ignore[attr-defined]
-                                          if a not in drift],
-                         "seconds": report["seconds"]})
-        results["unchanged"][str(seed)] = {  # type: ignore[index]
-            "runs_with_drift_alarm": sum(bool(r["drift_alarms"]) for r in runs),
+        results["unchanged"][str(seed)] = unchanged_year(workdir, children, seed)  # type: ignore[index]
+        _save(results)
+    return results
+
+
+def unchanged_year(workdir: Path, children: int | None, seed: int) -> dict[str, object]:
+    """Monitor the 12 months after the test year of an unchanged world."""
+    root = workdir / f"unchanged-{seed}"
+    if not built(root):
+        build_world(root, children=children, seed=seed)
+    runs = []
+    for month in UNCHANGED_MONTHS:
+        report = monitor(root, month)
+        alarms: list[dict[str, object]] = report["alarms"]  # type: ignore[assignment]
+        drift = [a for a in alarms if a["kind"] in DRIFT_KINDS]
+        runs.append({"month": month, "drift_alarms": [a["message"] for a in drift],
+                     "other_alarms": [a["message"] for a in alarms if a not in drift],
+                     "seconds": report["seconds"]})
+    return {"runs_with_drift_alarm": sum(bool(r["drift_alarms"]) for r in runs),
             "runs_with_any_alarm": sum(bool(r["drift_alarms"] or r["other_alarms"])
                                        for r in runs),
             "runs": runs}
-        _save(results)
-    return results
 
 
 OUT = Path(__file__).parent / "results" / "detection.json"
@@ -115,7 +118,17 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="Keep the worlds here (a built world is reused); default: a "
                         "temporary folder")
+    parser.add_argument("--unchanged-only", type=int, default=None, metavar="SEED",
+                        help="Only monitor the unchanged world of this seed for a year "
+                        "(results in detection_unchanged_SEED.json), e.g. beside a run of the "
+                        "scenarios")
     args = parser.parse_args()
+    if args.unchanged_only is not None and args.workdir is not None:
+        result = unchanged_year(args.workdir, args.children, args.unchanged_only)
+        path = OUT.with_name(f"detection_unchanged_{args.unchanged_only}.json")
+        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(path)
+        return
     if args.workdir is not None:
         run(args.children, args.workdir)
     else:

@@ -31,7 +31,15 @@ SEED = 20200331
 YEAR = [str(m) for m in pd.period_range("2019-04", "2020-03", freq="M")]
 # Measured shortfalls (docs/monitoring.md): changes too small in a world of this size to be
 # told from a month's noise within two runs. Marked so, not hidden.
-NOT_DETECTED: dict[str, str] = {}
+NOT_DETECTED: dict[str, str] = {
+    "girls-under-recorded": (
+        "girls' exploitation is recorded about 15 times a year in the default council (5 in "
+        "this one): halving it moves no input or record count beyond a month's noise"),
+    "service-closure": (
+        "the closed team's locality records about 6 early help episodes a month in a world "
+        "of this size; losing them is below the 10-record floor of the volume check (the "
+        "default world's 18 are not)"),
+}
 
 pytestmark = pytest.mark.slow
 
