@@ -62,10 +62,12 @@ def fairness_plot(report: BoardReport) -> str | None:
                 ax.errorbar([100 * r.rate], [i], xerr=[[100 * (r.rate - r.low)],
                                                         [100 * (r.high - r.rate)]],
                             fmt="o", color="#4a6fa5", capsize=3)
-            else:
-                ax.text(0, i, "  c (too few to show)", va="center", fontsize=7, color="grey")
+            else:  # suppressed (c) or undefined (z): say so where the point would be
+                ax.text(0.02, i, "not shown (c or z)", va="center", fontsize=7, color="grey",
+                        transform=ax.get_yaxis_transform())
         ax.set_title(RATE_HEADERS[rate], fontsize=9)
         ax.set_xlabel("% (95% interval)", fontsize=8)
+        ax.set_xlim(left=0, right=100 if rate == "fnr" else None)
         ax.tick_params(labelsize=7)
     axes[0].set_yticks(range(len(labels)), labels)
     axes[0].invert_yaxis()
