@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     EARLYHELP_DATA_DIR=/data
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends make \
+    && apt-get install -y --no-install-recommends make libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 CHILDREN ?=
 SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
+# The newest month of the default world (synth --end 2020-03-31): monitored and reported by demo.
+LATEST ?= 2020-03
 
 .PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean
 
@@ -20,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-demo: install  ## the whole pipeline on the embedded default world (synth, ingest, link, features, train, promote)
+demo: install  ## the whole pipeline on the embedded default world (synth ... promote, audit, monitor, report)
 	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
 	$(BIN)/earlyhelp ingest $(OUT)/world/raw --data-dir $(OUT)
 	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
@@ -36,6 +38,9 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
 		--group disability --group age_band --outcome "a custodial sentence within 12 months" \
 		--out $(OUT)/audit
+	( $(BIN)/earlyhelp monitor --data-dir $(OUT) --as-of $(LATEST) && \
+	  $(BIN)/earlyhelp report --data-dir $(OUT) --month $(LATEST) --out $(OUT)/board ) || \
+		echo "Monitoring needs a champion: with none promoted there is nothing to monitor."
 	@echo
 	@echo "Outputs:"
 	@echo "  raw extracts       $(OUT)/world/raw"
@@ -43,6 +48,8 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	@echo "  warehouse          $(OUT)/warehouse.duckdb"
 	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
 	@echo "  fairness audit     $(OUT)/audit/audit.html (children the model flagged in the test year)"
+	@echo "  monitoring         $(OUT)/reports/monitor_$(LATEST).json, Evidently: monitor_$(LATEST)_drift.html"
+	@echo "  board report       $(OUT)/board/board_$(LATEST).pdf and .html"
 	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
 
 lint: install  ## ruff

@@ -119,6 +119,50 @@ class ServingSettings(BaseModel):
     triage_team_prefix: str = "Early help triage"
 
 
+class MonitoringSettings(BaseModel):
+    """What the monthly monitor compares and when it raises an alarm (docs/monitoring.md
+    says why each default, with the false-alarm rate measured on unchanged worlds)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Training-month rows saved with each training run as the drift reference (the newest
+    # 12 matured months, sampled): enough for a few thousand rows per locality or school.
+    reference_rows: int = Field(60_000, ge=1_000)
+    # Rows of the reference Evidently compares with the month (its distances settle well
+    # below this; more only costs time).
+    evidently_reference_rows: int = Field(20_000, ge=1_000)
+    # Evidently's per-feature drift: a column drifts when its distance (normalised
+    # Wasserstein for numbers, Jensen-Shannon for categories) exceeds this; the data set
+    # drifts when at least dataset_drift_share of the inputs drift. Evidently's defaults.
+    feature_drift_threshold: float = Field(0.1, gt=0)
+    dataset_drift_share: float = Field(0.5, gt=0, le=1)
+    # Segment check: a feature's mean in one group (locality, school, sex, age band) this
+    # month against the same group's monthly means in the reference months. The alarm needs
+    # the month outside every reference month AND a standardised gap beyond this many
+    # reference standard deviations (months vary by season and by sampling).
+    segment_sigma: float = Field(6.0, gt=0)
+    # Groups with fewer children than this in the month are not checked (too noisy).
+    segment_min_children: int = Field(300, ge=10)
+    # ... nor changes worth fewer children than this (gap in the mean of log(1 + value)
+    # times the group's size): a rare input moving by two children is noise.
+    segment_min_shift: float = Field(10.0, ge=0)
+    # Recording volume: rows an event table received this month in one locality against
+    # the same in each reference month; a count is Poisson at least, so the deviation is the
+    # larger of the months' spread and the square root of the mean. Fewer comparisons than
+    # the segment check (10 tables x 16 localities), so a lower bar.
+    volume_sigma: float = Field(4.0, gt=0)
+    # Alert volume: children scoring at or above the test year's cut-off at capacity, as a
+    # multiple of capacity; outside [low, high] is an alarm.
+    volume_low: float = Field(0.5, gt=0)
+    volume_high: float = Field(2.0, gt=0)
+    # A group's selection rate or error rate leaving its band: the test year's 95% interval
+    # widened by this factor (on the rate scale) before the month is compared with it.
+    fairness_band_widen: float = Field(1.5, ge=1)
+    # Realised recall at capacity below the model card's lower 95% limit is an alarm.
+    webhook_url: str | None = None
+    webhook_timeout_seconds: float = Field(5.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Settings for every step. Secrets have no usable default outside local mode."""
 
@@ -137,6 +181,7 @@ class Settings(BaseSettings):
     linkage: LinkageSettings = LinkageSettings()
     model: ModelSettings = ModelSettings()
     serving: ServingSettings = ServingSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     # Date of the extract being ingested; defaults to the newest date seen.
     extract_date: date | None = None
 

@@ -135,6 +135,26 @@ def _log_model(settings: Settings, final: Pipeline, data: ModelData) -> Any:
     )
 
 
+DRIFT_REFERENCE = "drift_reference/reference.parquet"
+
+
+def _log_drift_reference(settings: Settings, data: ModelData, evaluation: EvaluationReport,
+                         final: Pipeline) -> None:
+    """Save the monitor's reference with the run: a sample of the test months' model inputs
+    (pseudonymous key and month, no protected attribute) and the deployed model's scores."""
+    import mlflow
+
+    rows = data.frame[data.frame["as_of"].isin(set(evaluation.test_months))]
+    n = min(len(rows), settings.monitoring.reference_rows)
+    sample = rows.sample(n=n, random_state=settings.model.seed) if n < len(rows) else rows
+    reference = sample[["child_key", "as_of", *data.features]].reset_index(drop=True)
+    reference["score"] = final.predict_proba(reference[list(data.features)])[:, 1]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(DRIFT_REFERENCE).name
+        reference.to_parquet(path, index=False)
+        mlflow.log_artifact(str(path), str(Path(DRIFT_REFERENCE).parent))
+
+
 def log_training(
     settings: Settings,
     data: ModelData,
@@ -202,6 +222,7 @@ def log_training(
         mlflow.log_text(markdown, "model_card/model_card.md")
         mlflow.log_text(html, "model_card/model_card.html")
         info = _log_model(settings, final, data)
+        _log_drift_reference(settings, data, evaluation, final)
     version = str(info.registered_model_version)
     client = MlflowClient()
     client.set_registered_model_alias(ms.registered_name, "challenger", version)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from synthcouncil.scenarios import Scenario
+
 
 class MessConfig(BaseModel):
     """Every data-quality fault the generator injects, in one place.
@@ -55,6 +57,8 @@ class SynthConfig(BaseModel):
     truth_months: int = Field(30, ge=0)
     truth_replicates: int = Field(8, ge=2)
     mess_config: MessConfig = MessConfig()
+    # A change to the world from a month on (synthcouncil/scenarios.py); None: unchanged.
+    scenario: Scenario | None = None
 
     @model_validator(mode="after")
     def _window_is_whole_months(self) -> SynthConfig:
@@ -62,6 +66,11 @@ class SynthConfig(BaseModel):
             raise ValueError(f"start must be the first day of a month, got {self.start}")
         if self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if self.scenario is not None and not self.start < self.scenario.start <= self.end:
+            raise ValueError(
+                f"scenario start {self.scenario.start} must fall after the window's first "
+                f"month and by its end ({self.start}..{self.end})"
+            )
         return self
 
 

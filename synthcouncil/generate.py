@@ -14,6 +14,7 @@ from synthcouncil.calibration import calibration
 from synthcouncil.config import SynthConfig, WorldPaths
 from synthcouncil.report import SynthReport
 from synthcouncil.rollout import Rollouts, exact_months
+from synthcouncil.scenarios import change_tables, describe
 from synthcouncil.shapes import custody_shapes
 from synthcouncil.simulate import simulate
 from synthcouncil.tables import build_tables
@@ -39,7 +40,7 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
     with timed(report, "simulate"):
         world = simulate(config, on_month=months, on_state=rollouts)
     with timed(report, "tables"):
-        tables = build_tables(world)
+        tables = change_tables(config.scenario, world, build_tables(world))
     _step(progress, "writing raw extracts")
     with timed(report, "raw"):
         counts, records = write_raw(world, tables, paths.raw)
@@ -51,6 +52,7 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
         (paths.truth / "calibration.json").write_text(json.dumps(figures, indent=2) + "\n")
         report.shapes = custody_shapes(world, tables)
     report.children_simulated = world.pop.n
+    report.scenario = describe(config.scenario, world.pop)
     report.counts = counts
     report.calibration_means = {
         key: round(float(np.mean(list(v.values()))), 4) for key, v in figures.items() if v

@@ -27,3 +27,6 @@ class SynthReport(StepReport):
         default_factory=dict,
         description="shares among children later sentenced to custody vs never convicted",
     )
+    scenario: dict[str, Any] = Field(
+        default_factory=dict, description="the change made to the world (scenarios.py), if any"
+    )

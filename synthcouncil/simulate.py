@@ -30,6 +30,7 @@ from synthcouncil.offending import (
     offending_age_curve,
 )
 from synthcouncil.population import Population, build_population
+from synthcouncil.scenarios import grow_population
 from synthcouncil.schools import SchoolRates, Schools
 from synthcouncil.services import CareServices, ServiceRates
 
@@ -91,7 +92,8 @@ def simulate(
     the exact truth rolls copies of it forward with its own random numbers)."""
     rng = np.random.default_rng(config.seed)
     cal = Calendar.for_window(config.start, config.end)
-    pop = build_population(config.children, cal, rng)
+    pop = grow_population(config.scenario, build_population(config.children, cal, rng), cal,
+                          config.seed)
     rates = Rates()
     log = EventLog()
     st = SimState(

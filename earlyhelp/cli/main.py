@@ -19,6 +19,8 @@ from earlyhelp.cli import (
     features,
     ingest,
     link,
+    monitor,
+    report,
     score,
     serve,
     synth,
@@ -61,6 +63,8 @@ app.command("serve")(serve.serve)
 app.add_typer(serve.users, name="users")
 app.command("validate-returns")(validate_returns.validate_returns)
 app.command("experiment")(experiment.experiment)
+app.command("monitor")(monitor.monitor)
+app.command("report")(report.report)
 
 
 if __name__ == "__main__":

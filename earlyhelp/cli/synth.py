@@ -33,6 +33,17 @@ def synth(
     end: datetime = typer.Option(
         "2020-03-31", "--end", formats=["%Y-%m-%d"], help="Last day of the window (YYYY-MM-DD)."
     ),
+    scenario: str | None = typer.Option(
+        None, "--scenario",
+        help="Change the world from --scenario-start on, to test monitoring: recording-change "
+        "(the largest secondary school returns all absence as unauthorised), "
+        "girls-under-recorded (girls' exploitation recorded half as often), population-shift "
+        "(children aged 12-16 move into one locality), service-closure (one locality's early "
+        "help team stops recording for six months). See synthcouncil/scenarios.py.",
+    ),
+    scenario_start: datetime | None = typer.Option(
+        None, "--scenario-start", formats=["%Y-%m"], help="First month of the change (YYYY-MM).",
+    ),
     mess: bool = typer.Option(
         True, "--mess/--no-mess",
         help="Inject realistic recording faults (typos, nicknames, swapped dates, late entry, "
@@ -59,15 +70,25 @@ def synth(
     OUT/reports/synth_report.json: rows per file, timings, seed, calibration means.
     """
     from synthcouncil import SynthConfig, generate
+    from synthcouncil.scenarios import SCENARIOS, Scenario
 
     with shown_errors():
+        if (scenario is None) != (scenario_start is None):
+            raise ConfigError("--scenario and --scenario-start go together")
+        if scenario is not None and scenario not in SCENARIOS:
+            raise ConfigError(f"--scenario '{scenario}': choose from {', '.join(SCENARIOS)}")
         try:
+            change = (None if scenario is None or scenario_start is None else
+                      Scenario(name=scenario, start=scenario_start.date()))  # type: ignore[arg-type]
             config = SynthConfig(
                 out=out, children=children, seed=seed, start=start.date(), end=end.date(),
                 mess=mess, truth_months=truth_months, truth_replicates=truth_replicates,
+                scenario=change,
             )
         except ValidationError as exc:
-            raise ConfigError(f"invalid synth options: {exc.errors()[0]['msg']}") from None
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"invalid synth options: {where} {first['msg']}") from None
         with Progress(
             TextColumn("{task.description}"), BarColumn(),
             TextColumn("{task.completed}/{task.total}"),

@@ -1,0 +1,72 @@
+"""The drift reference saved with the champion's training run, and the month to compare with it.
+
+The training run logs a sample of its test months' model inputs and the deployed model's
+scores (``model.tracking.DRIFT_REFERENCE``); monitoring downloads it once per run into the
+model cache, so later months compare with exactly what the champion was judged on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from earlyhelp.errors import InputError
+from earlyhelp.settings import Settings
+from model.scoring import LoadedModel, read_month_features, score_frame
+from model.tracking import DRIFT_REFERENCE
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month's model inputs with the champion's score (``score``) and reasons."""
+
+    as_of: date
+    frame: pd.DataFrame  # child_key, as_of, the model's inputs, score, reasons
+
+
+def load_reference(settings: Settings, model: LoadedModel) -> pd.DataFrame:
+    """The reference rows (child_key, as_of, inputs, score) of the model's training run."""
+    cache = settings.data_dir / "model_cache" / "drift_reference" / f"{model.run_id}.parquet"
+    if not cache.exists():
+        _download(settings, model.run_id, cache)
+    frame = pd.read_parquet(cache)
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    missing = [f for f in model.features if f not in frame.columns]
+    if missing:
+        raise InputError(
+            f"the drift reference of run {model.run_id} lacks input(s) {missing[:5]}: it was "
+            "saved by another model version; retrain (`earlyhelp train`) and promote"
+        )
+    return frame
+
+
+def _download(settings: Settings, run_id: str, target: Path) -> None:
+    import mlflow
+
+    from model.tracking import connect
+
+    connect(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        local = mlflow.artifacts.download_artifacts(
+            run_id=run_id, artifact_path=DRIFT_REFERENCE, dst_path=str(target.parent / run_id))
+    except Exception as error:  # MLflow raises several kinds of error for "not there"
+        raise InputError(
+            f"run {run_id} has no drift reference ({DRIFT_REFERENCE}): it was trained before "
+            "monitoring existed; retrain (`earlyhelp train`) and promote the new run "
+            f"({type(error).__name__})"
+        ) from error
+    Path(local).replace(target)
+
+
+def score_month_inputs(model: LoadedModel, warehouse: Path, as_of: date) -> Month:
+    """The month's feature rows scored by the champion (one read, one predict)."""
+    features = read_month_features(warehouse, as_of)
+    scored = score_frame(model, features)
+    frame = features[["child_key", "as_of", *model.features]].copy()
+    frame["score"] = scored["probability"].to_numpy()
+    frame["reasons"] = scored["reasons"].to_numpy()
+    return Month(as_of, frame)

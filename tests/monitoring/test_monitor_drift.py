@@ -1,0 +1,122 @@
+"""The checks behind the alarms: the control chart by group, the alarm rules, the webhook."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from earlyhelp.settings import MonitoringSettings
+from monitoring.alarms import band_alarms, drift_alarms, post_webhook, volume_alarm
+from monitoring.drift import DriftResult, segment_shifts
+from monitoring.outcomes import rate
+from monitoring.report import BandCheck, Volume
+
+MONTHS = [date(2019, m, 28) for m in range(1, 13)]
+PLACES = [f"place {i}" for i in range(6)]
+
+
+def _month(rng: np.random.Generator, as_of: date, n: int, shift: dict[str, float] | None = None
+           ) -> pd.DataFrame:
+    place = rng.choice(PLACES, n)
+    frame = pd.DataFrame({
+        "as_of": as_of, "locality": place,
+        "absence": rng.beta(2, 30, n), "contacts": rng.poisson(0.4, n).astype(float),
+        "score": rng.beta(0.5, 80, n),
+    })
+    for where, factor in (shift or {}).items():
+        hit = frame["locality"] == where
+        frame.loc[hit, "absence"] = frame.loc[hit, "absence"] * factor
+    return frame
+
+
+def _reference(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.concat([_month(rng, m, 3_000) for m in MONTHS], ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_unchanged_month_names_nothing(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    current = _month(rng, date(2020, 1, 31), 12_000)
+    shifts = segment_shifts(_reference(seed), current, ["absence", "contacts"], ["locality"],
+                            MonitoringSettings())
+    assert shifts == []
+
+
+def test_a_change_in_one_place_names_that_place_and_that_input() -> None:
+    rng = np.random.default_rng(1)
+    current = _month(rng, date(2020, 1, 31), 12_000, shift={"place 3": 1.8})
+    shifts = segment_shifts(_reference(0), current, ["absence", "contacts"], ["locality"],
+                            MonitoringSettings())
+    assert [(s.group, s.feature) for s in shifts] == [("place 3", "absence")]
+    assert shifts[0].current_mean > shifts[0].reference_high
+
+
+def test_small_groups_are_not_checked() -> None:
+    rng = np.random.default_rng(1)
+    current = _month(rng, date(2020, 1, 31), 12_000, shift={"place 3": 1.8})
+    settings = MonitoringSettings(segment_min_children=5_000)
+    assert segment_shifts(_reference(0), current, ["absence"], ["locality"], settings) == []
+
+
+def test_segment_alarms_group_the_inputs_of_one_place() -> None:
+    rng = np.random.default_rng(1)
+    current = _month(rng, date(2020, 1, 31), 12_000, shift={"place 3": 1.8})
+    shifts = segment_shifts(_reference(0), current, ["absence"], ["locality"],
+                            MonitoringSettings())
+    drift = DriftResult(dataset_drift=False, drifted_features=[], drifted_share=0.0,
+                        columns=[], prediction=None, segments=shifts)
+    [alarm] = drift_alarms(drift, MonitoringSettings())
+    assert alarm.kind == "segment_shift"
+    assert alarm.groups == ["locality=place 3"] and alarm.features == ["absence"]
+
+
+@pytest.mark.parametrize(("above", "alarms"), [(20, 0), (9, 1), (10, 0), (40, 0), (41, 1)])
+def test_alert_volume_alarm_outside_the_band(above: int, alarms: int) -> None:
+    volume = Volume(capacity=20, population=1_000, reference_cutoff=0.1, above_cutoff=above,
+                    ratio=above / 20)
+    assert len(volume_alarm(volume, MonitoringSettings())) == alarms
+
+
+def test_band_alarm_only_for_groups_outside() -> None:
+    inside = BandCheck(column="sex", group="F", rate="fnr", period="p", current=rate(3, 10),
+                       band_low=0.1, band_high=0.9, outside=False)
+    outside = inside.model_copy(update={"group": "M", "outside": True})
+    assert [a.subject for a in band_alarms([inside, outside])] == ["sex=M: fnr"]
+
+
+def test_a_webhook_that_cannot_be_reached_is_reported_not_raised() -> None:
+    result = post_webhook("http://127.0.0.1:9/alarms", 0.5, {"alarms": [{"kind": "x"}]})
+    assert result.startswith("failed:")
+    assert post_webhook(None, 0.5, {"alarms": [1]}) == "not configured"
+    assert post_webhook("http://127.0.0.1:9/", 0.5, {"alarms": []}).startswith("nothing")
+
+
+def _counts(now: dict[str, int], seed: int = 0) -> tuple[pd.DataFrame, list[date], date]:
+    rng = np.random.default_rng(seed)
+    months = [date(2019, m, 28) for m in range(1, 13)]
+    as_of = date(2020, 1, 31)
+    rows = [{"table": "early_help_episodes", "locality": p, "month": m, "rows": rng.poisson(20)}
+            for p in PLACES for m in months]
+    rows += [{"table": "early_help_episodes", "locality": p, "month": as_of,
+              "rows": now.get(p, rng.poisson(20))} for p in PLACES]
+    return pd.DataFrame(rows), months, as_of
+
+
+def test_a_team_that_stops_recording_is_named() -> None:
+    from monitoring.volume import volume_shifts
+
+    counts, months, as_of = _counts({"place 2": 0})
+    [shift] = volume_shifts(counts, as_of, months, MonitoringSettings())
+    assert (shift.table, shift.locality, shift.rows) == ("early_help_episodes", "place 2", 0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ordinary_months_of_recording_raise_nothing(seed: int) -> None:
+    from monitoring.volume import volume_shifts
+
+    counts, months, as_of = _counts({}, seed)
+    assert volume_shifts(counts, as_of, months, MonitoringSettings()) == []
