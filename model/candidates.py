@@ -219,8 +219,30 @@ def fit_calibrated(
         pipeline.fit(fit.iloc[rows], y_fit[rows], **fit_params)
         columns, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
         calibrated = CalibratedClassifierCV(FrozenEstimator(classifier), method="sigmoid")
-        calibrated.fit(columns.transform(calibration), calibration[label].to_numpy())
+        if calibration[label].nunique() < 2:
+            # No outcome in the calibration months (a small council): calibrate on the fit
+            # months too, which keeps the ranking; slightly optimistic, and said in the card.
+            calibration = pd.concat([fit, calibration])
+        X_cal, y_cal, w_cal = _calibration_rows(columns.transform(calibration),
+                                                calibration[label].to_numpy())
+        calibrated.fit(X_cal, y_cal, sample_weight=w_cal)
     return Pipeline([("features", columns), ("classifier", calibrated)])
+
+
+def _calibration_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The calibration set, with Platt's prior targets where it holds one class only.
+
+    A sigmoid fit to one class is undefined. Platt (1999) fits to targets (N+ + 1) / (N+ + 2)
+    for positives and 1 / (N- + 2) for negatives; written as each row once per label with those
+    weights, the fit is defined whatever the counts (with no positive: the risk is very low).
+    """
+    if np.unique(y).size == 2:
+        return X, y, np.ones(y.size)
+    positives = int(y.sum())
+    high, low = (positives + 1) / (positives + 2), 1 / (y.size - positives + 2)
+    target = np.where(y == 1, high, low)
+    return (np.vstack([X, X]), np.r_[np.ones(y.size, int), np.zeros(y.size, int)],
+            np.r_[target, 1 - target])
 
 
 def input_columns(pipeline: Pipeline) -> list[str]:
