@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from earlyhelp.settings import Settings
+from model.candidates import input_columns
 from model.card import CardFacts, render_card
 from model.data import ModelData
 from model.report import EvaluationReport, MetricBlock, TrainReport
@@ -119,7 +120,6 @@ def _log_model(settings: Settings, final: Pipeline, data: ModelData) -> Any:
     import mlflow
     from mlflow.models import infer_signature
 
-    from model.candidates import input_columns
     from model.pyfunc import RiskModel
 
     inputs = input_columns(final)
@@ -147,8 +147,10 @@ def _log_drift_reference(settings: Settings, data: ModelData, evaluation: Evalua
     rows = data.frame[data.frame["as_of"].isin(set(evaluation.test_months))]
     n = min(len(rows), settings.monitoring.reference_rows)
     sample = rows.sample(n=n, random_state=settings.model.seed) if n < len(rows) else rows
-    reference = sample[["child_key", "as_of", *data.features]].reset_index(drop=True)
-    reference["score"] = final.predict_proba(reference[list(data.features)])[:, 1]
+    # The deployed candidate's own inputs: the index reads features the learned models do not.
+    inputs = input_columns(final)
+    reference = sample[["child_key", "as_of", *inputs]].reset_index(drop=True)
+    reference["score"] = final.predict_proba(reference[inputs])[:, 1]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(DRIFT_REFERENCE).name
         reference.to_parquet(path, index=False)
