@@ -22,20 +22,25 @@ TARGETS: dict[str, tuple[float, float]] = {
     "cin_rate_per_10000": (330 * 0.75, 330 * 1.25),
     "cpp_rate_per_10000": (44 * 0.75, 44 * 1.25),
     "cla_rate_per_10000": (67 * 0.75, 67 * 1.25),
-    "girls_share_custody": (0.02, 0.10),
-    "girls_share_first_time_entrants": (0.14, 0.22),
-    "girls_share_suspensions": (0.23, 0.33),
-    "girls_share_permanent_exclusions": (0.17, 0.31),
-    "girls_share_cin": (0.40, 0.48),
-    "custody_prior_cin_share": (0.30, 0.55),
-    "custody_prior_looked_after_share": (0.10, 0.28),
-    "custody_prior_persistent_absence_share": (0.40, 0.66),
-    "custody_prior_suspension_share": (0.60, 0.84),
 }
-"""Ranges the mean over financial years must fall in (DATA.md and SOURCES.md give each
-source). The girls' and prior-record ranges are wide: a world has about a dozen custodial
-sentences and a few dozen permanent exclusions a year, so one world's figure is noisy; the
-slow test checks the means over five seeds."""
+"""Ranges one world's mean over financial years must fall in (DATA.md)."""
+
+SEED_TARGETS: dict[str, tuple[float, float]] = {
+    "girls_share_custody": (0.03, 0.08),
+    "girls_share_first_time_entrants": (0.14, 0.22),
+    "girls_share_suspensions": (0.25, 0.31),
+    "girls_share_permanent_exclusions": (0.20, 0.28),
+    "girls_share_cin": (0.40, 0.48),
+    # ONS May 2022 shares (42%, 18%, 53%, 72%) with 0.15 either side: shapes, not exact
+    # targets (the ONS cohort is followed to age 23-24).
+    "custody_prior_cin_share": (0.27, 0.57),
+    "custody_prior_looked_after_share": (0.03, 0.33),
+    "custody_prior_persistent_absence_share": (0.38, 0.68),
+    "custody_prior_suspension_share": (0.57, 0.87),
+}
+"""Ranges for the mean over five worlds (SOURCES.md): a world has about a dozen custodial
+sentences and a few dozen permanent exclusions a year, so one world's share is too noisy to
+hold to a published figure (tests/synth/test_seeds.py)."""
 
 
 def financial_years(world: World) -> list[int]:
@@ -60,7 +65,9 @@ def calibration(world: World, t: Tables) -> dict[str, dict[str, float]]:
     yj = world.log.frame("yj")
     yj = yj[yj["present"]].copy()
     yj["fy"] = _fy_index(world, yj["month"].to_numpy())
-    out: dict[str, dict[str, float]] = {k: {} for k in [*TARGETS, "persistent_absence_rate"]}
+    out: dict[str, dict[str, float]] = {
+        k: {} for k in [*TARGETS, *SEED_TARGETS, "persistent_absence_rate"]
+    }
     formal = yj[yj["tier"].isin(FORMAL_TIERS)].sort_values("month").drop_duplicates("child")
     exclusions = world.log.frame("exclusion")
     exclusions["fy"] = _fy_index(world, exclusions["month"].to_numpy())

@@ -102,7 +102,7 @@ class CareServices:
         self.log.add("contact", who, m, source=source)
 
         logit = (-1.3 + 1.4 * stress[who] + 1.2 * abuse[who] + 0.2 * s.exploited[who]
-                 + 0.5 * (s.missing[who] > 0))
+                 + 0.3 * (s.missing[who] > 0))
         refer = (self.cin[who] < 0) & (rng.random(k) < 1 / (1 + np.exp(-logit)))
         self._refer(m, who[refer], source[refer], s, pop, age, rng)
 

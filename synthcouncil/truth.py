@@ -14,6 +14,7 @@ from synthcouncil.rollout import HORIZON, MonthTruth, Rollouts
 from synthcouncil.simulate import World, age_at, present_at
 
 TOP_SHARE = 0.001  # "near the top of the ranking": the riskiest 0.1% of child-months
+TOP_PER_MONTH = 20  # the model's default capacity: flags a month
 
 
 def write_truth(
@@ -97,6 +98,13 @@ def truth_summary(world: World, rollouts: Rollouts) -> dict[str, float]:
     test = months[-HORIZON:]
     expected = float(sum(rollouts.results[m].risk.sum() for m in test))
     realised = sum(_custody_ahead(world, m, rollouts.results[m].child) for m in test)
+    # The riskiest TOP_PER_MONTH children of each test month: is the top calibrated too?
+    top_expected = top_realised = 0.0
+    for m in test:
+        month = rollouts.results[m]
+        best = np.argsort(-month.risk)[:TOP_PER_MONTH]
+        top_expected += float(month.risk[best].sum())
+        top_realised += _custody_ahead(world, m, month.child[best])
     return {
         "replicates": rollouts.replicates,
         "months": len(months),
@@ -107,6 +115,8 @@ def truth_summary(world: World, rollouts: Rollouts) -> dict[str, float]:
         "top_max_stderr": round(float(stderr[top].max()), 4),
         "test_year_expected_custody_child_months": round(expected, 2),
         "test_year_realised_custody_child_months": float(realised),
+        "test_year_top_expected": round(top_expected, 2),
+        "test_year_top_realised": float(top_realised),
     }
 
 
