@@ -11,8 +11,9 @@ from pathlib import Path
 MLFLOW_ENV = "EARLYHELP_MLFLOW_TRACKING_URI"
 
 
-def cli(*args: str, mlflow_from: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def cli(*args: str, mlflow_from: Path | None = None,
+        settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(settings or {})}
     if mlflow_from is not None:
         env[MLFLOW_ENV] = f"sqlite:///{(mlflow_from / 'mlflow.db').resolve()}"
     return subprocess.run([sys.executable, "-m", "earlyhelp.cli.main", *args], check=True,
@@ -53,7 +54,14 @@ def build_world(root: Path, *, children: int | None = None, seed: int | None = N
             shutil.copy(champion_from / "reports" / name, root / "reports" / name)
         return root
     cli("train", *data)
-    cli("promote", *data, "--approved-by", "bench")
+    # A small world has too few outcomes for the gate to judge a model (its calibration and
+    # group checks refuse every candidate); monitoring needs a champion whatever its quality,
+    # so this test world's gate is opened wide and the override recorded, as make demo's is.
+    cli("promote", *data, "--approved-by", "bench", "--override-reason",
+        "monitoring test world: too few outcomes to judge the model",
+        settings={"EARLYHELP_MODEL__GATE_INTERCEPT_ABS": "100",
+                  "EARLYHELP_MODEL__GATE_SLOPE_LOW": "0",
+                  "EARLYHELP_MODEL__GATE_SLOPE_HIGH": "100"})
     return root
 
 

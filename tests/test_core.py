@@ -24,7 +24,13 @@ def test_production_refuses_placeholder_key(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ValidationError, match="placeholder"):
         Settings()
     monkeypatch.setenv("EARLYHELP_PSEUDONYM_KEY", "a-real-secret")
+    with pytest.raises(ValidationError, match="SERVING__SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("EARLYHELP_SERVING__SECRET_KEY", "another-real-secret")
     assert Settings().environment == "production"
+    monkeypatch.setenv("EARLYHELP_SERVING__DEMO_USERS", "true")
+    with pytest.raises(ValidationError, match="demo"):
+        Settings()
 
 
 def test_env_overrides_nested(monkeypatch: pytest.MonkeyPatch) -> None:
