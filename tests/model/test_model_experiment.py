@@ -141,3 +141,15 @@ def test_two_small_worlds_end_to_end(tmp_path: Path) -> None:
     again = run_experiment(config, small_settings(tmp_path / "base"))
     assert done.stat().st_mtime_ns == stamp
     assert again.worlds == report.worlds
+
+
+def test_truth_is_exact_only_when_every_test_month_is(tmp_path: Path) -> None:
+    from model.experiment.world import truth_kind
+
+    risk = pd.DataFrame({"child_id": [1, 2, 1, 2], "as_of": [MONTHS[0]] * 2 + [MONTHS[1]] * 2,
+                         "risk_custody_12m": 0.1})
+    risk.to_parquet(tmp_path / "risk.parquet")
+    assert truth_kind(tmp_path, MONTHS) == "approximate"
+    risk.assign(exact=[True, True, False, True]).to_parquet(tmp_path / "risk.parquet")
+    assert truth_kind(tmp_path, MONTHS[:1]) == "exact"
+    assert truth_kind(tmp_path, MONTHS) == "approximate (75% of test child-months exact)"
