@@ -37,6 +37,7 @@ class FileResult(BaseModel):
     children: int
     failures: dict[str, int]  # rule code -> children failing it
     messages: dict[str, str]
+    rules_run: int
     rules_raised: dict[str, str] | list[str]
 
     @property
@@ -154,7 +155,7 @@ def _run(kind: Kind, year: int, args: list[str], python: Path) -> FileResult:
     return FileResult(
         kind=kind, year=year, files=found.get("files", [found.get("file", "")]),
         children=found["children"], failures=found["failures"], messages=found["messages"],
-        rules_raised=found["rules_raised"],
+        rules_run=found["rules_run"], rules_raised=found["rules_raised"],
     )
 
 
