@@ -9,7 +9,7 @@ SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
 # The newest month of the default world (synth --end 2020-03-31): monitored and reported by demo.
 LATEST ?= 2020-03
 
-.PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean
+.PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean validators validate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -58,7 +58,13 @@ lint: install  ## ruff
 typecheck: install  ## mypy on the packages
 	$(BIN)/mypy
 
-unit: install  ## pytest
+validators: install  ## the DfE CIN and SSDA903 validators, each in its own environment (.venv-validators/)
+	$(BIN)/python -c "from synthcouncil.dfe import ensure_venv; [ensure_venv(k) for k in ('cin', '903')]"
+
+validate: validators  ## the DfE validation rules on $(OUT)/world's returns: failures by rule and year
+	$(BIN)/earlyhelp validate-returns $(OUT)/world/raw --report $(OUT)/world/reports/dfe_validation.json
+
+unit: install validators  ## pytest
 	$(BIN)/pytest
 
 test-fast: install  ## lint and the tests that build no whole world (under a minute): for the edit-test loop
@@ -70,5 +76,5 @@ test: lint typecheck unit  ## lint, types and tests (what CI runs)
 bench: install  ## speed and memory benchmarks, JSON results in bench/results/
 	$(BIN)/python -m bench.run
 
-clean:  ## remove generated outputs (keeps .venv)
+clean:  ## remove generated outputs (keeps .venv and .venv-validators)
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -57,10 +57,9 @@ def closure_reasons(
     ref: pd.DataFrame, assess: pd.DataFrame, s47: pd.DataFrame, cp: pd.DataFrame
 ) -> None:
     """RC8 / RC9 mean "closed after assessment": such a case closes when its assessment is
-    authorised, and only such a case (or a referral with no further action) has need N9.
-    An episode with a section 47 enquiry or a plan, or one that closes more than two months
-    after its last assessment, closes as RC7 (services ceased), and so does a referral that
-    led to no further action, which had no assessment to close after. In place.
+    authorised. An episode with a section 47 enquiry or a plan, or one that closes more than
+    two months after its last assessment, closes as RC7 (services ceased), and so does a
+    referral that led to no further action, which had no assessment to close after. In place.
     """
     reason = ref["reason"].to_numpy(dtype=object).copy()
     worked = (ref["ep"].isin(s47["ep"]) | ref["ep"].isin(cp["cin_ep"])).to_numpy()
@@ -75,12 +74,6 @@ def closure_reasons(
                              ref["date"].to_numpy().astype("datetime64[D]")[closes])
     ref["reason"] = reason
     ref["end"] = end
-    # "N9, cases other than children in need" is the need of a case closed after assessment
-    # or with no further action; a case kept open is in need, and records the commonest
-    # family needs (rule 8873 queries an open case with no factors identified).
-    kept_open = (ref["need"].to_numpy() == "N9") & ~ref["nfa"].to_numpy(bool) & ~closes
-    ref["need"] = np.where(kept_open, np.where(ref["ep"].to_numpy() % 2 == 0, "N4", "N5"),
-                           ref["need"].to_numpy())
 
 
 def separate_episodes(

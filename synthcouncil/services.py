@@ -32,6 +32,8 @@ class ServiceRates:
     contact_base: float = 0.0060
     nfa_share: float = 0.1
     cin_close: float = 1 / 9
+    # Chance a case whose assessment finds no need (N9) closes after it (CIN rule 8873).
+    close_no_need: float = 1.0
     s47_abuse: float = 0.08
     icpc_to_plan: float = 0.65
     cp_close: float = 1 / 9
@@ -126,7 +128,10 @@ class CareServices:
         self.cin[who[assessed]] = ep[assessed]
         self.cin_months[who[assessed]] = 0
         serious = (stress | abuse | s.exploited[who])[assessed]
-        p_close = np.where(serious, 0.25, 0.6)
+        # An assessment that finds no need (N9) closes the case (CIN rule 8873 queries a
+        # case kept open with no factors identified).
+        p_close = np.where(serious, 0.25,
+                           np.where(need[assessed] == "N9", self.rates.close_no_need, 0.6))
         closes = rng.random(len(p_close)) < p_close
         step_down = rng.random(len(p_close)) < 0.4
         self.close_next[who[assessed][closes]] = np.where(step_down[closes], 2, 1)

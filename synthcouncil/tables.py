@@ -127,7 +127,9 @@ def build_tables(world: World) -> Tables:
         # An assessment is in the window if it started or was authorised in it.
         assessments=assess[((assess["month"] >= first) | (assess["auth"] >= cal.month_start(first)))
                            & (assess["month"] <= last)].reset_index(drop=True),
-        s47=_points(s47, first, last),
+        # An enquiry is in the window if it started or held its conference in it.
+        s47=s47[((s47["month"] >= first) | (s47["icpc_date"] >= cal.month_start(first)))
+                & (s47["month"] <= last)].reset_index(drop=True),
         cp=_spans(cp, first, last),
         cla=_spans(cla, first, last),
         missing=_points(missing, first, last),

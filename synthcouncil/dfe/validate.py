@@ -37,7 +37,9 @@ class FileResult(BaseModel):
     children: int
     failures: dict[str, int]  # rule code -> children failing it
     messages: dict[str, str]
+    rules_run: int
     rules_raised: dict[str, str] | list[str]
+    repeated_rows_removed: int = 0  # exact repeated rows dropped before validating (903)
 
     @property
     def counted(self) -> int:
@@ -77,6 +79,10 @@ class ReturnsReport(BaseModel):
             counts = " | ".join(str(r.failures.get(code, 0)) for r in files)
             lines.append(f"| {code}{mark} | {counts} | {messages.get(code, '')[:80]} |")
         lines.append("| children | " + " | ".join(str(r.children) for r in files) + " | |")
+        if kind == "903":
+            lines.append("| repeated rows removed | "
+                         + " | ".join(str(r.repeated_rows_removed) for r in files)
+                         + " | exact repeats (the extract's mess), dropped before validating |")
         lines.append("| per 100 | " + " | ".join(f"{r.per_100:.2f}" for r in files)
                      + f" | bar under {BARS[kind]} |")
         return "\n".join(lines)
@@ -154,7 +160,8 @@ def _run(kind: Kind, year: int, args: list[str], python: Path) -> FileResult:
     return FileResult(
         kind=kind, year=year, files=found.get("files", [found.get("file", "")]),
         children=found["children"], failures=found["failures"], messages=found["messages"],
-        rules_raised=found["rules_raised"],
+        rules_run=found["rules_run"], rules_raised=found["rules_raised"],
+        repeated_rows_removed=found.get("repeated_rows_removed", 0),
     )
 
 
