@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 CHILDREN ?=
 SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean
 
@@ -20,7 +22,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-demo: install  ## the whole pipeline on the embedded default world (synth, ingest, link, features, train, promote)
+demo: pipeline  ## the pipeline, then serve the pages and API until stopped (Ctrl-C)
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)/ui/ (API docs: http://$(HOST):$(PORT)/docs)"
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp users demo
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp serve --host $(HOST) --port $(PORT)
+
+pipeline: install  ## the whole pipeline on the embedded default world (synth ... promote, audit, score the latest month)
 	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
 	$(BIN)/earlyhelp ingest $(OUT)/world/raw --data-dir $(OUT)
 	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
@@ -32,6 +40,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
 		--group disability --group age_band --outcome "a custodial sentence within 12 months" \
 		--out $(OUT)/audit
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp score --warehouse $(OUT)/warehouse.duckdb
 	@echo
 	@echo "Outputs:"
 	@echo "  raw extracts       $(OUT)/world/raw"
@@ -40,6 +49,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth, inges
 	@echo "  step reports       $(OUT)/world/reports, $(OUT)/reports"
 	@echo "  fairness audit     $(OUT)/audit/audit.html (children the model flagged in the test year)"
 	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
+	@echo "  alerts store       $(OUT)/serving.db (earlyhelp serve, or make demo, shows them)"
 
 lint: install  ## ruff
 	$(BIN)/ruff check .
