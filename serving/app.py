@@ -36,6 +36,10 @@ DESCRIPTION = (
     "with `POST /v1/auth/token`; every view of a child's record and every decision is audited."
 )
 
+# Every router the app serves, in order; the role-by-route test walks these.
+ROUTERS = (health.router, auth.router, model.router, score.router, alerts.router, admin.router,
+           audit.router, ui.router)
+
 
 def create_app(settings: Settings, *, holder: ModelHolder | None = None,
                warehouse: Path | None = None) -> FastAPI:
@@ -48,8 +52,7 @@ def create_app(settings: Settings, *, holder: ModelHolder | None = None,
     app = FastAPI(title="earlyhelp", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
     app.state.context = context
-    for router in (health.router, auth.router, model.router, score.router, alerts.router,
-                   admin.router, audit.router, ui.router):
+    for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"),
               name="static")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from earlyhelp.errors import ConfigError
@@ -39,7 +40,7 @@ def test_expired_or_forged_tokens_are_refused(client: TestClient, scored, settin
     old = issue_token("prac", Role.practitioner, settings.serving,
                       now=datetime.now(UTC) - timedelta(minutes=settings.serving.token_minutes + 1))
     forged = issue_token("prac", Role.practitioner, settings.serving.model_copy(
-        update={"secret_key": "another-secret-key-entirely"}))
+        update={"secret_key": SecretStr("another-secret-key-entirely-32-bytes+")}))
     for token in (old, forged, "not-a-token"):
         answer = client.get("/v1/alerts", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 401 and "sign in" in answer.json()["message"]
