@@ -18,6 +18,7 @@ from earlyhelp.settings import Settings
 from serving.api.deps import AppContext
 from serving.api.routes import admin, alerts, audit, auth, health, model, score
 from serving.model_holder import ModelHolder
+from serving.scoring import MonthFeatures
 from serving.store.database import engine_for, session_factory
 from serving.ui import routes as ui
 
@@ -48,7 +49,8 @@ def create_app(settings: Settings, *, holder: ModelHolder | None = None,
         _refuse_demo_users(session_factory(engine))
     context = AppContext(settings=settings, factory=session_factory(engine),
                          holder=holder or ModelHolder(settings),
-                         warehouse=warehouse or settings.warehouse_path)
+                         warehouse=warehouse or settings.warehouse_path,
+                         features=MonthFeatures(warehouse or settings.warehouse_path))
     app = FastAPI(title="earlyhelp", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
     app.state.context = context

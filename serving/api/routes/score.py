@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/score", tags=["score"],
 
 def _score(context: ContextDep, items: list[ScoreRequest]) -> list[ScoreResult]:
     try:
-        return score_requests(context.holder.model, items, context.warehouse,
+        return score_requests(context.holder.model, items, context.features,
                               context.settings.serving.band_edges)
     except LookupError as missing:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(missing)) from None
