@@ -17,6 +17,7 @@ from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.settings import Settings
 from serving.api.deps import AppContext
 from serving.api.routes import admin, alerts, audit, auth, health, model, score
+from serving.batching import Batcher
 from serving.model_holder import ModelHolder
 from serving.scoring import MonthFeatures
 from serving.store.database import engine_for, session_factory
@@ -47,10 +48,11 @@ def create_app(settings: Settings, *, holder: ModelHolder | None = None,
     engine = engine_for(settings)
     if settings.environment == "production":
         _refuse_demo_users(session_factory(engine))
-    context = AppContext(settings=settings, factory=session_factory(engine),
-                         holder=holder or ModelHolder(settings),
+    holder = holder or ModelHolder(settings)
+    context = AppContext(settings=settings, factory=session_factory(engine), holder=holder,
                          warehouse=warehouse or settings.warehouse_path,
-                         features=MonthFeatures(warehouse or settings.warehouse_path))
+                         features=MonthFeatures(warehouse or settings.warehouse_path),
+                         batcher=Batcher(holder))
     app = FastAPI(title="earlyhelp", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
     app.state.context = context

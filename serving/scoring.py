@@ -42,12 +42,16 @@ class MonthFeatures:
             return rows
 
 
-def score_requests(model: LoadedModel, requests: list[ScoreRequest], features: MonthFeatures,
-                   edges: tuple[float, ...]) -> list[ScoreResult]:
-    """Each request scored: a child's stored features for a month, or the features given."""
-    rows = [_row(model, r, features) for r in requests]
-    frame = pd.DataFrame(rows, columns=list(model.features))
-    predicted = model.predict(frame)
+def request_rows(model: LoadedModel, requests: list[ScoreRequest],
+                 features: MonthFeatures) -> list[dict[str, float | None]]:
+    """Each request as a row of model inputs: a child's stored features for a month, or the
+    features given. LookupError for a child not in that month, InputError for bad features."""
+    return [_row(model, r, features) for r in requests]
+
+
+def results(model: LoadedModel, requests: list[ScoreRequest], predicted: pd.DataFrame,
+            edges: tuple[float, ...]) -> list[ScoreResult]:
+    """The scored rows worded for people: band, certainty, reasons, the model's version."""
     return [
         ScoreResult(child_key=r.child_key, as_of=r.as_of, probability=float(p),
                     band=band(float(p), edges), certainty=certainty(float(p), edges),

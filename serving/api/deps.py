@@ -12,6 +12,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from earlyhelp.settings import Settings
+from serving.batching import Batcher
 from serving.model_holder import ModelHolder
 from serving.scoring import MonthFeatures
 from serving.security import ROLE_PERMISSIONS, Permission, Role, read_token
@@ -29,6 +30,7 @@ class AppContext:
     holder: ModelHolder
     warehouse: Path
     features: MonthFeatures
+    batcher: Batcher
 
 
 def get_context(request: Request) -> AppContext:
