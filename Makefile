@@ -8,6 +8,8 @@ CHILDREN ?=
 SYNTH_ARGS := $(if $(CHILDREN),--children $(CHILDREN),)
 # The newest month of the default world (synth --end 2020-03-31): monitored and reported by demo.
 LATEST ?= 2020-03
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: help install demo pipeline test test-fast lint typecheck unit bench clean validators validate
 
@@ -22,7 +24,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-demo: install  ## the whole pipeline on the embedded default world (synth ... promote, audit, monitor, report)
+demo: pipeline  ## the pipeline, then serve the pages and API until stopped (Ctrl-C)
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)/ui/ (API docs: http://$(HOST):$(PORT)/docs)"
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp users demo
+	EARLYHELP_DATA_DIR=$(OUT) $(BIN)/earlyhelp serve --host $(HOST) --port $(PORT)
+
+pipeline: install  ## the whole pipeline on the embedded default world (synth ... promote, audit, score, monitor and report the latest month)
 	$(BIN)/earlyhelp synth --out $(OUT)/world $(SYNTH_ARGS)
 	$(BIN)/earlyhelp ingest $(OUT)/world/raw --data-dir $(OUT)
 	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
@@ -38,6 +46,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth ... pr
 		--score model_flagged --threshold 1 --group sex --group ethnicity_group \
 		--group disability --group age_band --outcome "a custodial sentence within 12 months" \
 		--out $(OUT)/audit
+	$(BIN)/earlyhelp score --data-dir $(OUT)
 	( $(BIN)/earlyhelp monitor --data-dir $(OUT) --as-of $(LATEST) && \
 	  $(BIN)/earlyhelp report --data-dir $(OUT) --month $(LATEST) --out $(OUT)/board ) || \
 		echo "Monitoring needs a champion: with none promoted there is nothing to monitor."
@@ -51,6 +60,7 @@ demo: install  ## the whole pipeline on the embedded default world (synth ... pr
 	@echo "  monitoring         $(OUT)/reports/monitor_$(LATEST).json, Evidently: monitor_$(LATEST)_drift.html"
 	@echo "  board report       $(OUT)/board/board_$(LATEST).pdf and .html"
 	@echo "  MLflow             $(BIN)/mlflow ui --backend-store-uri sqlite:///$(OUT)/mlflow.db"
+	@echo "  alerts store       $(OUT)/serving.db (earlyhelp serve, or make demo, shows them)"
 
 lint: install  ## ruff
 	$(BIN)/ruff check .

@@ -17,7 +17,9 @@ from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.settings import Settings
 from serving.api.deps import AppContext
 from serving.api.routes import admin, alerts, audit, auth, health, model, score
+from serving.batching import Batcher
 from serving.model_holder import ModelHolder
+from serving.scoring import MonthFeatures
 from serving.store.database import engine_for, session_factory
 from serving.ui import routes as ui
 
@@ -36,20 +38,25 @@ DESCRIPTION = (
     "with `POST /v1/auth/token`; every view of a child's record and every decision is audited."
 )
 
+# Every router the app serves, in order; the role-by-route test walks these.
+ROUTERS = (health.router, auth.router, model.router, score.router, alerts.router, admin.router,
+           audit.router, ui.router)
+
 
 def create_app(settings: Settings, *, holder: ModelHolder | None = None,
                warehouse: Path | None = None) -> FastAPI:
     engine = engine_for(settings)
     if settings.environment == "production":
         _refuse_demo_users(session_factory(engine))
-    context = AppContext(settings=settings, factory=session_factory(engine),
-                         holder=holder or ModelHolder(settings),
-                         warehouse=warehouse or settings.warehouse_path)
+    holder = holder or ModelHolder(settings)
+    context = AppContext(settings=settings, factory=session_factory(engine), holder=holder,
+                         warehouse=warehouse or settings.warehouse_path,
+                         features=MonthFeatures(warehouse or settings.warehouse_path),
+                         batcher=Batcher(holder))
     app = FastAPI(title="earlyhelp", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
     app.state.context = context
-    for router in (health.router, auth.router, model.router, score.router, alerts.router,
-                   admin.router, audit.router, ui.router):
+    for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"),
               name="static")

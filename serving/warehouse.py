@@ -48,6 +48,18 @@ def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def latest_month(warehouse: Path) -> date:
+    """The newest month with feature rows: what the monthly run scores when no month is named."""
+    with read_only(warehouse) as con:
+        if "feature_matrix" not in _present(con):
+            raise InputError(f"{warehouse}: no feature_matrix table; run `earlyhelp features`")
+        row = con.execute("SELECT max(as_of) FROM feature_matrix").fetchone()
+    if row is None or row[0] is None:
+        raise InputError(f"{warehouse}: feature_matrix is empty; run `earlyhelp features`")
+    value: date = row[0]
+    return value
+
+
 def _sql(text: str) -> str:
     return text.replace("'", "''")
 

@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 # `make test-fast` (pytest -m "not slow") runs in under a minute.
 HEAVY_FIXTURES = frozenset({
     "small_world", "clean_world", "default_world", "world", "trained", "promoted",
-    "linked_world",
+    "linked_world", "champion",
 })
 
 

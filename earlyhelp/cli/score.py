@@ -14,10 +14,10 @@ _out = Console(stderr=True)
 
 
 def score(
-    as_of: datetime = typer.Option(
-        ..., "--as-of", formats=["%Y-%m", "%Y-%m-%d"],
+    as_of: datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m", "%Y-%m-%d"],
         help="The month to score (YYYY-MM): its feature rows must exist "
-        "(`earlyhelp features --as-of YYYY-MM`)."),
+        "(`earlyhelp features --as-of YYYY-MM`). Default: the newest month with features."),
     warehouse: Warehouse = None,
     data_dir: DataDir = None,
     alias: str = typer.Option("champion", "--alias", help="Registered model alias to score with."),
@@ -32,6 +32,7 @@ def score(
     from model.scoring import load_model
     from serving.alert_run import run_alerts
     from serving.store.database import engine_for, session_factory
+    from serving.warehouse import latest_month
 
     with shown_errors():
         settings = step_settings(data_dir)
@@ -39,8 +40,9 @@ def score(
         with stage_bar("alert run", None, _out) as progress:
             progress("loading the model")
             model = load_model(settings, alias)
-            report = run_alerts(settings, warehouse_path(settings, warehouse), as_of.date(),
-                                model, factory, progress)
+            source = warehouse_path(settings, warehouse)
+            month = as_of.date() if as_of else latest_month(source)
+            report = run_alerts(settings, source, month, model, factory, progress)
     if report.already_run:
         _out.print(f"{report.as_of:%Y-%m} was already scored: nothing new written")
         return

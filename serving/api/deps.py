@@ -12,7 +12,9 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from earlyhelp.settings import Settings
+from serving.batching import Batcher
 from serving.model_holder import ModelHolder
+from serving.scoring import MonthFeatures
 from serving.security import ROLE_PERMISSIONS, Permission, Role, read_token
 from serving.store.tables import User
 from serving.store.users import get_user
@@ -27,6 +29,8 @@ class AppContext:
     factory: sessionmaker[Session]
     holder: ModelHolder
     warehouse: Path
+    features: MonthFeatures
+    batcher: Batcher
 
 
 def get_context(request: Request) -> AppContext:

@@ -37,10 +37,10 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (Alembic)."""
     import logging
 
+    # Before the import: alembic logs one line per plugin as it loads them.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin otherwise
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -1,135 +1,151 @@
-"""A small council run through ingest, link and features, a small registered champion, one
-month's alert run, and users of every role: what the serving tests stand on.
-
-The champion is registered here (a logistic regression on a few features, logged as the
-product's pyfunc) so the serving tests do not depend on the full training step.
-"""
+"""Fixtures for the serving tests: one small world with a champion, trained once per session;
+every test gets its own store (a SQLite file in its tmp_path, or its own PostgreSQL database)."""
 
 from __future__ import annotations
 
+import os
+import sys
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from earlyhelp.settings import Settings, load_settings
-from serving.security import Role
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-PASSWORD = "correct horse battery"
-FEATURES = ("suspensions_12m", "cin_open_now", "cla_now", "missing_24m", "age_years",
-            "unauthorised_rate_last_term", "factor_exploitation_24m")
+from earlyhelp.settings import Settings, load_settings  # noqa: E402
+from model.scoring import LoadedModel  # noqa: E402
+from tests.serving.builders import ServedWorld, build_served_world  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+POSTGRES = os.environ.get("EARLYHELP_TEST_POSTGRES_URL")
 
 
 @dataclass(frozen=True)
-class Served:
-    settings: Settings
-    warehouse: Path
-    as_of: date
-    teams: list[str]
-
-
-def register_champion(settings: Settings, warehouse: Path) -> None:
-    """Fit a small explainable pipeline on the warehouse and register it as champion."""
-    import mlflow
-    from mlflow import MlflowClient
-    from mlflow.models import infer_signature
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.compose import ColumnTransformer
-    from sklearn.frozen import FrozenEstimator
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from model.pyfunc import RiskModel
-    from model.tracking import connect, use_experiment
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        present = {r[0] for r in con.execute("DESCRIBE feature_matrix").fetchall()}
-        features = [f for f in FEATURES if f in present]
-        frame = con.execute(
-            f"SELECT {', '.join(features)}, coalesce(l.first_time_entry_12m, 0) AS y "
-            "FROM feature_matrix f JOIN labels l USING (child_key, as_of)").df()
-        registry = con.execute("SELECT * FROM feature_registry").df()
-    # Shaped as the product's models are: features, then a calibrated logistic regression.
-    prepare = ColumnTransformer([("num", Pipeline([
-        ("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
-        features)]).fit(frame[features])
-    X = prepare.transform(frame[features])
-    fitted = LogisticRegression(max_iter=500).fit(X, frame["y"])
-    calibrated = CalibratedClassifierCV(FrozenEstimator(fitted), method="sigmoid").fit(
-        X, frame["y"])
-    pipeline = Pipeline([("features", prepare), ("classifier", calibrated)])
-    connect(settings)
-    use_experiment(settings, settings.model.label)  # not the experiment another test set
-    name = settings.model.registered_name
-    python_model = RiskModel(pipeline, features, registry)
-    example = frame[features].head(5).astype("float64")
-    with mlflow.start_run():
-        mlflow.log_text("# Model card\n\n## Intended use\nTest model.\n\n## Caveats and "
-                        "recommendations\n- A test model.\n", "model_card/model_card.md")
-        info = mlflow.pyfunc.log_model(
-            name="model", python_model=python_model, input_example=example,
-            signature=infer_signature(example, python_model.predict(None, example)),
-            pip_requirements=["mlflow"], registered_model_name=name)
-    MlflowClient().set_registered_model_alias(name, "champion",
-                                              str(info.registered_model_version))
+class Champion:
+    served: ServedWorld
+    mlflow_uri: str
+    model: LoadedModel
+    cache_dir: Path
 
 
 @pytest.fixture(scope="session")
-def served(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Served:
-    from features.build.pipeline import build_features
-    from features.ingest import ingest
-    from features.linkage.pipeline import link
+def champion(tmp_path_factory: pytest.TempPathFactory) -> Champion:
+    """A small world, one training run, its model promoted to champion by alias."""
+    import mlflow
+
+    from model.pipeline import train
     from model.scoring import load_model
-    from serving.alert_run import run_alerts
-    from serving.store.database import engine_for, session_factory
 
     root = tmp_path_factory.mktemp("served")
-    settings = load_settings(data_dir=root, mlflow_tracking_uri=f"sqlite:///{root / 'ml.db'}",
-                             database_url=f"sqlite:///{root / 'serving.db'}")
-    warehouse = root / "warehouse.duckdb"
-    ingest(small_world / "raw", warehouse, settings)
-    link(warehouse, settings)
-    report = build_features(warehouse, settings)
-    register_champion(settings, warehouse)
-    as_of = report.as_of_end
-    factory = session_factory(engine_for(settings))
-    run_alerts(settings, warehouse, as_of, load_model(settings), factory)
-    with factory() as session:
-        from sqlalchemy import select
-
-        from serving.store.tables import Alert
-        teams = sorted({t for (t,) in session.execute(select(Alert.team))})
-    return Served(settings, warehouse, as_of, teams)
+    served = build_served_world(root / "world")
+    run = root / "run"
+    uri = f"sqlite:///{run / 'mlflow.db'}"
+    settings = load_settings(data_dir=run, mlflow_tracking_uri=uri, model={
+        "fold_months": 3, "calibration_months": 3, "bootstrap_resamples": 100})
+    report = train(served.warehouse, settings)
+    mlflow.set_tracking_uri(uri)
+    mlflow.MlflowClient().set_registered_model_alias(
+        settings.model.registered_name, "champion", report.model_version)
+    return Champion(served=served, mlflow_uri=uri, model=load_model(settings), cache_dir=run)
 
 
-@pytest.fixture(scope="session")
-def app(served: Served):  # type: ignore[no-untyped-def]
-    from serving.app import create_app
-    from serving.store.database import session_scope
-    from serving.store.users import add_user
+def settings_for(data_dir: Path, champion: Champion, database_url: str | None = None,
+                 **serving: object) -> Settings:
+    return load_settings(data_dir=data_dir, mlflow_tracking_uri=champion.mlflow_uri,
+                         database_url=database_url or f"sqlite:///{data_dir / 'serving.db'}",
+                         environment="test", serving=serving)
 
-    application = create_app(served.settings, warehouse=served.warehouse)
-    with session_scope(application.state.context.factory) as session:
-        for role in Role:
-            teams = served.teams[:1] if role in (Role.practitioner, Role.team_manager) else []
-            add_user(session, username=role.value.replace("_", "-"), full_name=role.value,
-                     password=PASSWORD, role=role, teams=teams)
-        add_user(session, username="other-practitioner", full_name="Other team",
-                 password=PASSWORD, role=Role.practitioner, teams=["Another team"])
-    return application
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store on SQLite, and on PostgreSQL when EARLYHELP_TEST_POSTGRES_URL names a server
+    (`.ci/run` starts one): a fresh database for each test, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'serving.db'}"
+        return
+    if not POSTGRES:
+        pytest.skip("EARLYHELP_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
+    from sqlalchemy import create_engine, text
+
+    name = f"earlyhelp_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://", 1),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as con:
+            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
-def client(app) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(app)
+def settings(tmp_path: Path, champion: Champion) -> Settings:
+    return settings_for(tmp_path, champion)
 
 
-def token(client: TestClient, username: str) -> dict[str, str]:
+@pytest.fixture
+def scored(settings: Settings, champion: Champion):  # type: ignore[no-untyped-def]
+    """The store after the alert run for the world's latest month."""
+    from serving.alert_run import run_alerts
+    from serving.store.database import engine_for, session_factory
+
+    factory = session_factory(engine_for(settings))
+    report = run_alerts(settings, champion.served.warehouse, champion.served.months[-1],
+                        champion.model, factory)
+    return factory, report
+
+
+class FixedHolder:
+    """The session's champion, without a registry call per test."""
+
+    def __init__(self, model: LoadedModel) -> None:
+        from datetime import UTC, datetime
+
+        self.model = model
+        self.loaded_at = datetime.now(UTC)
+
+    def reload(self):  # type: ignore[no-untyped-def]
+        from serving.model_holder import ReloadResult
+
+        return ReloadResult(False, self.model.version, self.model.source, "unchanged")
+
+
+@pytest.fixture
+def client(settings: Settings, champion: Champion, scored) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    from serving.app import create_app
+
+    app = create_app(settings, holder=FixedHolder(champion.model),  # type: ignore[arg-type]
+                     warehouse=champion.served.warehouse)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def add_users(factory, teams: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """One user per role (a practitioner of each of two teams); returns username -> role."""
+    from serving.security import Role
+    from serving.store.database import session_scope
+    from serving.store.users import add_user
+
+    wanted = {
+        "prac": (Role.practitioner, teams[:1]), "other": (Role.practitioner, teams[1:2]),
+        "manager": (Role.team_manager, teams[:2]), "scientist": (Role.data_scientist, []),
+        "board": (Role.governance, []), "admin": (Role.admin, []),
+    }
+    with session_scope(factory) as session:
+        for name, (role, its) in wanted.items():
+            add_user(session, username=name, full_name=f"Test {name}", password=PASSWORD,
+                     role=role, teams=its)
+    return {name: role.value for name, (role, _) in wanted.items()}
+
+
+def bearer(client: TestClient, username: str) -> dict[str, str]:
     answer = client.post("/v1/auth/token", data={"username": username, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
