@@ -225,11 +225,12 @@ def fit_calibrated(
             calibration = pd.concat([fit, calibration])
         X_cal, y_cal, w_cal = _calibration_rows(columns.transform(calibration),
                                                 calibration[label].to_numpy())
-        calibrated.fit(X_cal, y_cal, sample_weight=w_cal)
+        calibrated.fit(X_cal, y_cal, **({} if w_cal is None else {"sample_weight": w_cal}))
     return Pipeline([("features", columns), ("classifier", calibrated)])
 
 
-def _calibration_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _calibration_rows(X: np.ndarray, y: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The calibration set, with Platt's prior targets where it holds one class only.
 
     A sigmoid fit to one class is undefined. Platt (1999) fits to targets (N+ + 1) / (N+ + 2)
@@ -237,7 +238,7 @@ def _calibration_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     weights, the fit is defined whatever the counts (with no positive: the risk is very low).
     """
     if np.unique(y).size == 2:
-        return X, y, np.ones(y.size)
+        return X, y, None
     positives = int(y.sum())
     high, low = (positives + 1) / (positives + 2), 1 / (y.size - positives + 2)
     target = np.where(y == 1, high, low)

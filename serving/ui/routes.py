@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from serving import warehouse as wh
 from serving.api.deps import (
     SESSION_COOKIE,
     ContextDep,
@@ -26,14 +25,14 @@ from serving.api.deps import (
     client_ip,
     require,
 )
-from serving.api.routes.alerts import own_alert
+from serving.api.routes.alerts import open_alert, own_alert
 from serving.api.routes.auth import sign_in
 from serving.api.schemas import DECISION_WORDS, DecisionKind
 from serving.security import Permission
 from serving.store import alerts as store
 from serving.store.audit import record
 from serving.store.tables import User
-from serving.views import alert_detail, alert_summary
+from serving.views import alert_summary
 
 CSRF_COOKIE = "earlyhelp_csrf"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -111,13 +110,8 @@ def queue(request: Request, session: SessionDep, user: CurrentUser) -> HTMLRespo
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_page(alert_id: int, request: Request, session: SessionDep, context: ContextDep,
                user: Reader) -> HTMLResponse:
-    alert = own_alert(session, user, alert_id)
-    with wh.read_only(context.warehouse) as con:
-        who = wh.identity(con, alert.child_key)
-    record(session, actor=user.username, action="view_child", target=f"alert {alert.id}",
-           detail=f"child {alert.child_key} (page)", source_ip=client_ip(request))
-    detail = alert_detail(alert, context.settings.serving.band_edges, who)
-    return _page(request, "alert.html.j2", user, title=f"Alert {alert.id}", a=detail,
+    detail = open_alert(session, context, user, alert_id, request, via=" (page)")
+    return _page(request, "alert.html.j2", user, title=f"Alert {detail.id}", a=detail,
                  decisions=DECISION_WORDS, can_decide=allows(user, Permission.decide))
 
 

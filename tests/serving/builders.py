@@ -29,7 +29,9 @@ class ServedWorld:
 
 
 def build_served_world(root: Path, *, n_children: int = 2000, seed: int = 7) -> ServedWorld:
-    world = build_feature_warehouse(root, n_children=n_children, seed=seed)
+    # 48 months: the model step chooses among its variants on validation months before the
+    # test months, which 36 months of history cannot hold.
+    world = build_feature_warehouse(root, n_children=n_children, seed=seed, n_months=48)
     rng = np.random.default_rng(seed + 1)
     with duckdb.connect(str(world.warehouse)) as con:
         ids = [r[0] for r in con.execute(

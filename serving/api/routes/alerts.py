@@ -75,16 +75,23 @@ def own_alert(session: SessionDep, user: User, alert_id: int) -> Alert:
     return alert
 
 
-@router.get("/{alert_id}", response_model=AlertDetail, responses={404: {"model": Message}},
-            summary="One child's alert, with name and date of birth (audited)")
-def get_alert(alert_id: int, session: SessionDep, context: ContextDep, user: Reader,
-              request: Request) -> AlertDetail:
+def open_alert(session: SessionDep, context: ContextDep, user: User, alert_id: int,
+               request: Request, via: str) -> AlertDetail:
+    """One of the user's teams' alerts with the child's name and date of birth, looked up
+    through the master index now; the view is audited."""
     alert = own_alert(session, user, alert_id)
     with wh.read_only(context.warehouse) as con:
         who = wh.identity(con, alert.child_key)
     record(session, actor=user.username, action="view_child", target=f"alert {alert.id}",
-           detail=f"child {alert.child_key}", source_ip=client_ip(request))
+           detail=f"child {alert.child_key}{via}", source_ip=client_ip(request))
     return alert_detail(alert, context.settings.serving.band_edges, who)
+
+
+@router.get("/{alert_id}", response_model=AlertDetail, responses={404: {"model": Message}},
+            summary="One child's alert, with name and date of birth (audited)")
+def get_alert(alert_id: int, session: SessionDep, context: ContextDep, user: Reader,
+              request: Request) -> AlertDetail:
+    return open_alert(session, context, user, alert_id, request, via="")
 
 
 @router.post("/{alert_id}/decision", response_model=DecisionOut, status_code=201,
