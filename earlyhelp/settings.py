@@ -91,6 +91,11 @@ class ModelSettings(BaseModel):
     # Groups with fewer children with the outcome than this are left out of the disparity
     # check (children, not child-months: one child's months are not independent evidence).
     gate_min_group_positives: int = Field(5, ge=1)
+    # Below this many children with the outcome in the test months, "beats the rule" cannot
+    # be decided on one world (at 30 children a recall of 0.1 has a 95% interval about +/-0.11,
+    # wider than any difference worth having): a failure is then inconclusive, and a named
+    # person may override it with a reason, as for the group checks.
+    gate_min_outcome_children: int = Field(30, ge=1)
     # Error-rate gaps within this (absolute rate) of the reference's gap count as no worse.
     gate_disparity_tolerance: float = Field(0.01, ge=0)
     # A group's share of flags may not exceed this multiple of its share of outcomes (lower

@@ -9,15 +9,23 @@ from earlyhelp.stats.intervals import wilson
 from model.report import EvaluationReport, GateCheck, GateVerdict, MetricBlock
 
 
-def _beats_baseline(ch: EvaluationReport) -> GateCheck:
+def _beats_baseline(ch: EvaluationReport, ms: ModelSettings) -> GateCheck:
     value, base = ch.model.recall_at_capacity, ch.baseline.recall_at_capacity
     if value is None or base is None:
         return GateCheck(name="beats_rule_baseline", passed=False, value=value, threshold=base,
                          shortfall=None, detail="recall at capacity could not be computed")
+    reached = ch.model.new_referrals
+    children = reached.children_with_outcome if reached is not None else 0
+    few = children < ms.gate_min_outcome_children
+    passed = value > base
+    detail = f"recall at capacity {value:.3f} vs the practitioners' rule {base:.3f}"
+    if few and not passed:
+        detail += (f"; only {children} children with the outcome in the test months (fewer than "
+                   f"{ms.gate_min_outcome_children}): too few to decide, judge it across worlds "
+                   "(`earlyhelp experiment`)")
     return GateCheck(
-        name="beats_rule_baseline", passed=value > base, value=value, threshold=base,
-        shortfall=max(0.0, base - value),
-        detail=f"recall at capacity {value:.3f} vs the practitioners' rule {base:.3f}",
+        name="beats_rule_baseline", passed=passed, value=value, threshold=base,
+        shortfall=max(0.0, base - value), detail=detail, overridable=few,
     )
 
 
@@ -93,7 +101,7 @@ def run_gate(
         else (challenger, "baseline", "practitioners' rule (no champion yet)")
     )
     checks = [
-        _beats_baseline(challenger),
+        _beats_baseline(challenger, ms),
         _learned_beats_index(challenger),
         _not_worse_than_champion(challenger, champion),
         *_calibrated(challenger, ms),
@@ -103,7 +111,8 @@ def run_gate(
     return GateVerdict(passed=all(c.passed for c in checks), reference=ref_name, checks=checks)
 
 
-# Checks a named person may override with a recorded reason; every other check is final.
+# Checks a named person may override with a recorded reason (besides any check marked
+# ``overridable``); every other check is final.
 OVERRIDABLE = ("flag_share.", "group_calibration.")
 
 
@@ -191,4 +200,4 @@ def group_checks(ch: EvaluationReport, ms: ModelSettings) -> list[GateCheck]:
 
 
 def overridable(check: GateCheck) -> bool:
-    return check.name.startswith(OVERRIDABLE)
+    return check.overridable or check.name.startswith(OVERRIDABLE)

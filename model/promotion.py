@@ -52,8 +52,9 @@ def _refusal(verdict: GateVerdict) -> str:
              for c in verdict.failures]
     text = "the challenger failed the promotion gate:\n  " + "\n  ".join(lines)
     if all(overridable(c) for c in verdict.failures):
-        text += ("\nOnly checks of who is flagged failed: a named person may promote anyway by "
-                 "recording why, with --approved-by NAME --override-reason TEXT")
+        text += ("\nOnly checks a person may weigh failed (who is flagged, or too few outcomes "
+                 "to decide): a named person may promote anyway by recording why, with "
+                 "--approved-by NAME --override-reason TEXT")
     return text
 
 
@@ -68,8 +69,9 @@ def promote(settings: Settings, approved_by: str | None,
             override_reason: str | None = None) -> PromotionReport:
     """Gate the ``challenger``; with a named approver and a pass, make it ``champion``.
 
-    Where only the checks of who is flagged failed, a named approver's ``override_reason``
-    promotes it anyway; the reason is kept with the run and the model version.
+    Where only overridable checks failed (who is flagged, or a comparison with too few outcomes
+    to decide), a named approver's ``override_reason`` promotes it anyway; the reason is kept
+    with the run and the model version.
     """
     from mlflow import MlflowClient
 

@@ -208,6 +208,9 @@ class GateCheck(BaseModel):
     # How far past the threshold the value is (positive = failed by this much).
     shortfall: float | None
     detail: str
+    # A failed check a named person may still override with a recorded reason (who is
+    # flagged, or a comparison with too few outcomes to decide either way).
+    overridable: bool = False
 
 
 class GateVerdict(BaseModel):

@@ -98,7 +98,7 @@ def promote(
         report = run_promote(settings, approved_by, override_reason)
     if report.override_reason:
         failed = ", ".join(c.name for c in report.verdict.failures)
-        _out.print(f"[yellow]promoted over failed group checks ({failed}); reason recorded: "
-                   f"{report.override_reason}[/yellow]")
+        _out.print(f"[yellow]promoted over failed checks a person may weigh ({failed}); "
+                   f"reason recorded: {report.override_reason}[/yellow]")
     _out.print(f"version {report.challenger_version} is now champion "
                f"(approved by {report.approved_by})")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from earlyhelp.cli.main import app
 from earlyhelp.reports import read_report
 from earlyhelp.settings import ModelSettings
-from model.gate import run_gate
+from model.gate import overridable, run_gate
 from model.promotion import PromotionRefused, promote
 from model.report import Disparity, EvaluationReport, GateCheck, GateVerdict, Interval
 from tests.model.conftest import small_settings
@@ -57,6 +57,21 @@ def test_refused_when_not_beating_the_rule(passing: EvaluationReport) -> None:
     passing.baseline.recall_at_capacity = 0.45
     assert _failed(run_gate(passing, None, BOUNDS)) == {
         "beats_rule_baseline": pytest.approx(0.05)}
+
+
+def test_losing_to_the_rule_is_final_only_with_enough_outcomes(passing: EvaluationReport) -> None:
+    """On a dozen custody cases neither a win nor a loss against the rule is evidence: the
+    failure is then inconclusive and a named person may weigh it; with enough it is final."""
+    passing.baseline.recall_at_capacity = 0.45
+    reached = passing.model.new_referrals
+    assert reached is not None
+    bar = ModelSettings().gate_min_outcome_children
+    for children, may_override in ((bar - 1, True), (bar, False)):
+        reached.children_with_outcome = children
+        (check,) = [c for c in run_gate(passing, None, BOUNDS).failures
+                    if c.name == "beats_rule_baseline"]
+        assert overridable(check) is may_override
+        assert ("too few to decide" in check.detail) is may_override
 
 
 def test_refused_when_worse_than_champion_beyond_the_interval(passing: EvaluationReport) -> None:
