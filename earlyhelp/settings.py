@@ -122,6 +122,11 @@ class ServingSettings(BaseModel):
     demo_users: bool = False
     # A team a child goes to when no service has them open: one triage team per locality.
     triage_team_prefix: str = "Early help triage"
+    # A signed-in user's role, teams and whether they may sign in are read from the store at
+    # most this often per user and process (each request would otherwise query it). A change
+    # made through the API applies at once in that process; elsewhere (the CLI, another
+    # worker) within this many seconds. Tokens themselves expire after token_minutes.
+    user_cache_seconds: float = Field(5.0, ge=0, le=60)
 
 
 class MonitoringSettings(BaseModel):

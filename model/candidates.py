@@ -60,6 +60,11 @@ class RuleBaseline(ClassifierMixin, BaseEstimator):
     def _score(self, X: np.ndarray) -> np.ndarray:
         return np.sum(np.nan_to_num(X, nan=-np.inf) > self.threshold, axis=1)
 
+    def count_over(self, X: np.ndarray) -> np.ndarray:
+        """The rule's score for a checked float matrix, without scikit-learn's validation
+        (``model.fastpath``)."""
+        return self._score(X)
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RuleBaseline:
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
         check_classification_targets(y)

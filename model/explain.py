@@ -74,21 +74,28 @@ def word_value(value: float, description: str) -> str:
 
 def reasons(
     pipeline: Pipeline,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | np.ndarray,
     features: Sequence[str],
     registry: pd.DataFrame,
     top: int = 3,
     transformed: np.ndarray | None = None,
 ) -> list[list[str]]:
-    """Up to ``top`` plain-English reasons per row: the registry groups pushing the score up."""
-    terms = contributions(pipeline, frame, transformed)
+    """Up to ``top`` plain-English reasons per row: the registry groups pushing the score up.
+
+    ``frame`` may be a matrix whose columns are ``features`` in order (with ``transformed``).
+    """
+    if isinstance(frame, np.ndarray) and transformed is None:
+        frame = pd.DataFrame(frame, columns=list(features))
+    terms = contributions(pipeline, frame if isinstance(frame, pd.DataFrame) else
+                          pd.DataFrame(), transformed)
     group_of = dict(zip(registry["feature"], registry["group"], strict=True))
     wording = dict(zip(registry["feature"], registry["description"], strict=True))
     groups = np.array([group_of.get(f, f) for f in features])
     names, g_of_f = np.unique(groups, return_inverse=True)
     group_terms = np.zeros((terms.shape[0], names.size))
     np.add.at(group_terms.T, g_of_f, terms.T)
-    values = frame[list(features)].to_numpy(float)
+    values = (frame[list(features)].to_numpy(float) if isinstance(frame, pd.DataFrame)
+              else np.asarray(frame, dtype=float))
     out = []
     for i in range(terms.shape[0]):
         row = []

@@ -99,6 +99,10 @@ class VulnerabilityIndex(RuleBaseline):
     def _score(self, X: np.ndarray) -> np.ndarray:
         return self._present(X).sum(axis=1)
 
+    def factor_count(self, X: np.ndarray) -> np.ndarray:
+        """How many factors each row of a checked float matrix has (``model.fastpath``)."""
+        return self._score(X)
+
     def factors_present(self, X: Any) -> np.ndarray:
         """Rows x factors: which factors each row has (the index's reasons)."""
         check_is_fitted(self)
@@ -134,10 +138,14 @@ def index_pipeline(available: Sequence[str]) -> Pipeline:
                                                        thresholds=tuple(thresholds)))])
 
 
-def index_reasons(pipeline: Pipeline, frame: pd.DataFrame) -> list[list[str]]:
-    """The factors each row has, worded (the index's reasons, in the factors' order)."""
+def index_reasons(pipeline: Pipeline, frame: pd.DataFrame | None,
+                  transformed: np.ndarray | None = None) -> list[list[str]]:
+    """The factors each row has, worded (the index's reasons, in the factors' order).
+
+    ``transformed`` is the pipeline's own transform of ``frame``, when the caller has it."""
     index = base_classifier(pipeline)
-    present = index.factors_present(pipeline.named_steps["features"].transform(frame))
+    present = (index.factors_present(pipeline.named_steps["features"].transform(frame))
+               if transformed is None else index._present(np.asarray(transformed, dtype=float)))
     return [[FACTORS[g].words for g in np.flatnonzero(row)] for row in present]
 
 

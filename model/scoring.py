@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from earlyhelp.errors import InputError, NoChampionError
@@ -57,6 +58,17 @@ class LoadedModel:
             )
         frame = features[list(self.features)].astype("float64")
         out: pd.DataFrame = self.python_model.predict(None, frame, params={"reasons": reasons})
+        return out
+
+
+    def score_rows(self, rows: np.ndarray, *, reasons: bool = True
+                   ) -> tuple[np.ndarray, list[list[str]]]:
+        """The same for a matrix whose columns are ``features`` in order, without pandas: the
+        API scores a few rows at a time, where building frames costs more than the model."""
+        if rows.ndim != 2 or rows.shape[1] != len(self.features):
+            raise InputError(f"model {self.name} v{self.version} takes {len(self.features)} "
+                             f"features per row, not {rows.shape[-1]}")
+        out: tuple[np.ndarray, list[list[str]]] = self.python_model.score(rows, reasons=reasons)
         return out
 
 
@@ -111,6 +123,16 @@ def _download(settings: Settings, alias: str, target: Path) -> dict[str, Any]:
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return meta
+
+
+def load_local(settings: Settings, alias: str = "champion") -> LoadedModel | None:
+    """The local copy of the model last loaded for ``alias``, without asking the registry
+    (None if there is none): a service starts on it and checks the registry after."""
+    target = _cache_dir(settings, alias)
+    cached = target / CACHE_META
+    if not cached.exists():
+        return None
+    return _from_local(target, json.loads(cached.read_text(encoding="utf-8")), "cache")
 
 
 def load_model(settings: Settings, alias: str = "champion") -> LoadedModel:

@@ -12,14 +12,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from earlyhelp.errors import ConfigError, EarlyHelpError
 from earlyhelp.settings import Settings
-from serving.api.deps import AppContext
+from serving.api.deps import AppContext, Principals
 from serving.api.routes import admin, alerts, audit, auth, health, model, score
 from serving.batching import Batcher
 from serving.model_holder import ModelHolder
 from serving.scoring import MonthFeatures
+from serving.security import VerifiedTokens
 from serving.store.database import engine_for, session_factory
 from serving.ui import routes as ui
 
@@ -48,11 +51,14 @@ def create_app(settings: Settings, *, holder: ModelHolder | None = None,
     engine = engine_for(settings)
     if settings.environment == "production":
         _refuse_demo_users(session_factory(engine))
-    holder = holder or ModelHolder(settings)
+    holder = holder or ModelHolder(settings, local_first=True)
     context = AppContext(settings=settings, factory=session_factory(engine), holder=holder,
                          warehouse=warehouse or settings.warehouse_path,
                          features=MonthFeatures(warehouse or settings.warehouse_path),
-                         batcher=Batcher(holder))
+                         batcher=Batcher(holder),
+                         principals=Principals(session_factory(engine),
+                                               settings.serving.user_cache_seconds),
+                         tokens=VerifiedTokens(settings.serving))
     app = FastAPI(title="earlyhelp", version="1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None)
     app.state.context = context
@@ -62,20 +68,37 @@ def create_app(settings: Settings, *, holder: ModelHolder | None = None,
               name="static")
     _errors(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            if name == "Content-Security-Policy" and request.url.path == "/docs":
-                continue  # Swagger UI loads its own scripts
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
     return app
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (a plain ASGI middleware: Starlette's
+    ``BaseHTTPMiddleware`` costs more per request than scoring a child)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] == "/docs"  # Swagger UI loads its own scripts: no CSP there
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers and not (docs and name == "Content-Security-Policy"):
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _refuse_demo_users(factory: sessionmaker[Session]) -> None:

@@ -3,6 +3,10 @@
 Each request takes the current ``LoadedModel`` once and scores with it to the end, so a reload
 (which loads the new model fully before swapping one reference) never touches a request in
 flight. If the registry cannot be reached at a reload, the model in use stays.
+
+With ``local_first`` (the server), a service that has a local copy of the champion starts on
+it at once and asks the registry in a background thread: the registry's answer (seconds) no
+longer delays readiness, and a moved alias is picked up exactly as an admin reload would.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from earlyhelp.settings import Settings
-from model.scoring import LoadedModel, load_model
+from model.scoring import LoadedModel, load_local, load_model
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,26 @@ class ReloadResult:
 
 
 class ModelHolder:
-    def __init__(self, settings: Settings, alias: str = "champion") -> None:
+    def __init__(self, settings: Settings, alias: str = "champion", *,
+                 local_first: bool = False) -> None:
         self._settings = settings
         self._alias = alias
         self._lock = threading.Lock()
-        self._model = load_model(settings, alias)  # NoChampionError: the service cannot start
+        local = load_local(settings, alias) if local_first else None
+        # NoChampionError from the registry when there is no local copy: cannot start.
+        self._model = local or load_model(settings, alias)
         self.loaded_at = datetime.now(UTC)
+        self.checking = local is not None
+        if self.checking:
+            threading.Thread(target=self._confirm, name="registry-check", daemon=True).start()
+
+    def _confirm(self) -> None:
+        try:
+            self.reload()
+        except Exception:  # the local copy keeps serving; /ready says which
+            pass
+        finally:
+            self.checking = False
 
     @property
     def model(self) -> LoadedModel:

@@ -20,6 +20,7 @@ from serving.api.deps import (
     SESSION_COOKIE,
     ContextDep,
     CurrentUser,
+    Principal,
     SessionDep,
     allows,
     client_ip,
@@ -31,13 +32,12 @@ from serving.api.schemas import DECISION_WORDS, DecisionKind
 from serving.security import Permission
 from serving.store import alerts as store
 from serving.store.audit import record
-from serving.store.tables import User
 from serving.views import alert_summary
 
 CSRF_COOKIE = "earlyhelp_csrf"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/ui", include_in_schema=False)
-Reader = Annotated[User, Depends(require(Permission.read_alerts))]
+Reader = Annotated[Principal, Depends(require(Permission.read_alerts))]
 
 
 def _csrf(request: Request) -> str:
@@ -55,7 +55,7 @@ def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
 Csrf = Depends(check_csrf)
 
 
-def _page(request: Request, name: str, user: User | None, status_code: int = 200,
+def _page(request: Request, name: str, user: Principal | None, status_code: int = 200,
           **values: object) -> HTMLResponse:
     token = _csrf(request)
     response = templates.TemplateResponse(request, name, {
@@ -130,7 +130,7 @@ def decide(alert_id: int, request: Request, session: SessionDep, user: Reader,
 
 @router.get("/team", response_class=HTMLResponse)
 def team(request: Request, session: SessionDep,
-         user: Annotated[User, Depends(require(Permission.manage_teams))]) -> HTMLResponse:
+         user: Annotated[Principal, Depends(require(Permission.manage_teams))]) -> HTMLResponse:
     teams = []
     for name in user.team_list:
         rows, _ = store.list_alerts(session, teams=[name], limit=10_000)

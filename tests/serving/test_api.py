@@ -136,3 +136,26 @@ def test_production_refuses_demo_secrets_and_demo_users(tmp_path: Path,
         "serving": local.serving.model_copy(update={"secret_key": "a-real-secret-key"})})
     with pytest.raises(ConfigError, match="demo users"):
         create_app(live, holder=FixedHolder(champion.model))  # type: ignore[arg-type]
+
+
+def test_a_disabled_user_is_refused_at_once_here_and_within_seconds_elsewhere(  # type: ignore[no-untyped-def]
+        client: TestClient, scored, settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from serving.store.database import session_scope
+    from serving.store.users import disable_user
+
+    factory, _ = scored
+    add_users(factory, _teams(factory))
+    admin, scientist, prac = (bearer(client, name) for name in ("admin", "scientist", "prac"))
+    assert client.get("/v1/model", headers=scientist).status_code == 200  # now held
+    changed = client.patch("/v1/admin/users/scientist", json={"active": False}, headers=admin)
+    assert changed.status_code == 200
+    assert client.get("/v1/model", headers=scientist).status_code == 401
+    # Disabled elsewhere (the CLI, another worker): held for at most user_cache_seconds.
+    assert client.get("/v1/alerts", headers=prac).status_code == 200
+    with session_scope(factory) as session:
+        disable_user(session, username="prac")
+    later = time.monotonic() + settings.serving.user_cache_seconds + 0.1
+    monkeypatch.setattr("serving.api.deps.time.monotonic", lambda: later)
+    assert client.get("/v1/alerts", headers=prac).status_code == 401

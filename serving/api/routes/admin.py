@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from earlyhelp.errors import EarlyHelpError, InputError
-from serving.api.deps import ContextDep, SessionDep, client_ip, require
+from serving.api.deps import ContextDep, Principal, SessionDep, client_ip, require
 from serving.api.schemas import Message, ReloadOut, UserIn, UserOut, UserUpdate
 from serving.security import Permission, Role
 from serving.store import users as store
@@ -16,8 +16,8 @@ from serving.store.tables import User
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"],
                    responses={401: {"model": Message}, 403: {"model": Message}})
-Admin = Annotated[User, Depends(require(Permission.admin_users))]
-Reloader = Annotated[User, Depends(require(Permission.reload_model))]
+Admin = Annotated[Principal, Depends(require(Permission.admin_users))]
+Reloader = Annotated[Principal, Depends(require(Permission.reload_model))]
 
 
 def user_out(user: User) -> UserOut:
@@ -46,8 +46,8 @@ def add_user(body: UserIn, session: SessionDep, admin: Admin, request: Request) 
 @router.patch("/users/{username}", response_model=UserOut,
               responses={404: {"model": Message}, 422: {"model": Message}},
               summary="Change a user's role, teams or whether they may sign in")
-def update_user(username: str, body: UserUpdate, session: SessionDep, admin: Admin,
-                request: Request) -> UserOut:
+def update_user(username: str, body: UserUpdate, session: SessionDep, context: ContextDep,
+                admin: Admin, request: Request) -> UserOut:
     user = store.get_user(session, username=username)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no user '{username}'")
@@ -63,6 +63,9 @@ def update_user(username: str, body: UserUpdate, session: SessionDep, admin: Adm
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(bad)) from None
     record(session, actor=admin.username, action="user_changed", target=username,
            detail=body.model_dump_json(exclude_none=True), source_ip=client_ip(request))
+    session.commit()
+    # After the commit: a request in between cannot put the old record back in the cache.
+    context.principals.forget(username)
     return user_out(user)
 
 

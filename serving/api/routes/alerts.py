@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from earlyhelp.stats.disclosure import primary_cells
 from serving import warehouse as wh
-from serving.api.deps import ContextDep, SessionDep, client_ip, require
+from serving.api.deps import ContextDep, Principal, SessionDep, client_ip, require
 from serving.api.schemas import (
     AlertCounts,
     AlertDetail,
@@ -22,14 +22,14 @@ from serving.api.schemas import (
 from serving.security import Permission
 from serving.store import alerts as store
 from serving.store.audit import record
-from serving.store.tables import Alert, User
+from serving.store.tables import Alert
 from serving.views import alert_detail, alert_summary, decision_out
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"],
                    responses={401: {"model": Message}, 403: {"model": Message}})
-Reader = Annotated[User, Depends(require(Permission.read_alerts))]
-Decider = Annotated[User, Depends(require(Permission.decide))]
-Aggregates = Annotated[User, Depends(require(Permission.read_aggregates))]
+Reader = Annotated[Principal, Depends(require(Permission.read_alerts))]
+Decider = Annotated[Principal, Depends(require(Permission.decide))]
+Aggregates = Annotated[Principal, Depends(require(Permission.read_aggregates))]
 
 
 @router.get("", response_model=Page[AlertSummary], summary="My teams' alerts, newest first")
@@ -66,7 +66,7 @@ def summary(session: SessionDep, user: Aggregates) -> list[AlertCounts]:
     return out
 
 
-def own_alert(session: SessionDep, user: User, alert_id: int) -> Alert:
+def own_alert(session: SessionDep, user: Principal, alert_id: int) -> Alert:
     alert = store.get_alert(session, alert_id=alert_id)
     if alert is None or alert.team not in user.team_list:
         # The same answer whether the alert exists or belongs to another team.
@@ -75,7 +75,7 @@ def own_alert(session: SessionDep, user: User, alert_id: int) -> Alert:
     return alert
 
 
-def open_alert(session: SessionDep, context: ContextDep, user: User, alert_id: int,
+def open_alert(session: SessionDep, context: ContextDep, user: Principal, alert_id: int,
                request: Request, via: str) -> AlertDetail:
     """One of the user's teams' alerts with the child's name and date of birth, looked up
     through the master index now; the view is audited."""

@@ -18,8 +18,13 @@ def health() -> Health:
 @router.get("/ready", response_model=Ready, summary="A model is loaded and scoring")
 def ready(context: ContextDep) -> Ready:
     model = context.holder.model
-    note = ("serving the model from the registry" if model.source == "registry" else
-            "the registry could not be reached at the last load: serving the local copy of "
-            "the last good model")
+    if model.source == "registry":
+        note = "serving the model from the registry"
+    elif getattr(context.holder, "checking", False):
+        note = ("serving the local copy of the champion while the registry is asked whether "
+                "a newer one holds the alias")
+    else:
+        note = ("the registry could not be reached at the last load: serving the local copy "
+                "of the last good model")
     return Ready(model_name=model.name, model_version=model.version, model_source=model.source,
                  note=note, loaded_at=context.holder.loaded_at)

@@ -25,17 +25,21 @@ router = APIRouter(prefix="/v1/score", tags=["score"],
 
 
 async def _score(context: ContextDep, items: list[ScoreRequest]) -> list[ScoreResult]:
-    """Rows built off the event loop (a month's first read opens the warehouse), then scored
-    with whatever else is waiting, in one call of the model (serving.batching)."""
+    """Rows built on the event loop when no warehouse read is needed (features given, or the
+    month already in memory), else in a worker thread; then scored with whatever else is
+    waiting, in one call of the model (serving.batching)."""
+    model = context.holder.model
+    needs_read = any(r.features is None and context.features.held(r.as_of) is None  # type: ignore[arg-type]
+                     for r in items)
     try:
-        rows = await run_in_threadpool(request_rows, context.holder.model, items,
-                                       context.features)
+        rows = (await run_in_threadpool(request_rows, model, items, context.features)
+                if needs_read else request_rows(model, items, context.features))
     except LookupError as missing:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(missing)) from None
     except InputError as bad:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(bad)) from None
-    model, predicted = await context.batcher.predict(rows)
-    return results(model, items, predicted, context.settings.serving.band_edges)
+    scored = await context.batcher.predict(rows)
+    return results(items, scored, context.settings.serving.band_edges)
 
 
 @router.post("", response_model=ScoreResult, summary="Score one child")
