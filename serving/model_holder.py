@@ -11,6 +11,7 @@ longer delays readiness, and a moved alias is picked up exactly as an admin relo
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,10 @@ class ModelHolder:
                                     "registry unreachable: kept the model in use")
             changed = (fresh.version, fresh.run_id) != (old.version, old.run_id)
             self._model, self.loaded_at = fresh, datetime.now(UTC)
+            # The model lives until the next reload: out of the collector's sight (see
+            # `earlyhelp serve`), so full collections stay short while it serves.
+            gc.collect()
+            gc.freeze()
             return ReloadResult(changed, fresh.version, fresh.source,
                                 f"version {old.version} -> {fresh.version}" if changed
                                 else f"version {fresh.version} unchanged")
