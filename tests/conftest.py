@@ -38,8 +38,6 @@ PRIOR_SHARES_MEASURED = "custody_prior_ shares above their bands on the integrat
 # Slow tests that failed on the integrated world in the last full run of this session (02:15,
 # after merging the four branches together); each issue stays open until they pass again.
 INTEGRATION_SHORTFALLS: dict[str, str] = {
-    "tests/model/test_model_experiment.py::test_two_small_worlds_end_to_end":
-        "a 20,000-child world of the integrated generator fails in the experiment (issue 11)",
     "tests/synth/test_dfe_validation.py::test_default_world_passes_the_dfe_rules":
         "DfE rule bars measured on the formats branch; not yet re-met with the world half",
     "tests/synth/test_dfe_validation.py::test_another_seed_passes_the_dfe_rules":

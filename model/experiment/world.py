@@ -6,6 +6,7 @@ sqlite), so worlds can be built side by side and a finished one is never touched
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -43,7 +44,9 @@ def truth_kind(truth: Path, months: list[date]) -> str:
         return "approximate"
     test = risk.loc[pd.to_datetime(risk["as_of"]).dt.date.isin(set(months)), "exact"]
     share = float(test.mean()) if len(test) else 0.0
-    return "exact" if share == 1.0 else f"approximate ({share:.0%} of test child-months exact)"
+    # Rounded down: a share short of all must never read "100%".
+    shown = f"{math.floor(share * 1000) / 10:g}%"
+    return "exact" if share == 1.0 else f"approximate ({shown} of test child-months exact)"
 
 
 def score_world(seed: int, children: int, settings: Settings, truth: Path, seconds: float,

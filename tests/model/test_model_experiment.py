@@ -135,7 +135,9 @@ def test_two_small_worlds_end_to_end(tmp_path: Path) -> None:
             assert getattr(w, name).tp_expected <= w.ceiling.tp_expected + 1e-9
         settings = small_settings(tmp_path / "base").model
         assert len(w.test_months) == settings.test_folds * settings.fold_months
-        assert w.truth in ("exact", "approximate")
+        # Exact wherever the world's roll-outs cover every test child-month; otherwise the
+        # label says what share they cover (issue 10's truth covers nearly all).
+        assert w.truth == "exact" or w.truth.startswith("approximate (")
     done = config.folder(7001) / RESULT
     stamp = done.stat().st_mtime_ns
     again = run_experiment(config, small_settings(tmp_path / "base"))
