@@ -161,6 +161,9 @@ class MonitoringSettings(BaseModel):
     # larger of the months' spread and the square root of the mean. Fewer comparisons than
     # the segment check (10 tables x 16 localities), so a lower bar.
     volume_sigma: float = Field(4.0, gt=0)
+    # Months of council-wide history (ending with the reference) from which each table's
+    # month-of-year factor is estimated: three years give three of each calendar month.
+    volume_season_months: int = Field(36, ge=12, le=120)
     # Alert volume: children scoring at or above the test year's cut-off at capacity, as a
     # multiple of capacity; outside [low, high] is an alarm.
     volume_low: float = Field(0.5, gt=0)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from earlyhelp.reports import Progress, StepReport, finish, no_progress, start_clock, timed
-from earlyhelp.settings import Settings
+from earlyhelp.settings import MonitoringSettings, Settings
 from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES, group_labels
 from model.data import add_months
 from model.scoring import LoadedModel, load_model
@@ -43,7 +43,13 @@ from monitoring.report import (
 )
 from monitoring.segments import SEGMENT_COLUMNS, segment_labels
 from monitoring.store import alerts_in_store, save_results, save_scores, stored_scores
-from monitoring.volume import monthly_counts, volume_shifts
+from monitoring.volume import (
+    VolumeShift,
+    monthly_counts,
+    season_months,
+    seasonal_factors,
+    volume_shifts,
+)
 
 MIX_COLUMNS = ("sex", "ethnicity_group", "disability", "age_band", "locality")
 ERROR_BANDS = ("fnr", "fpr")
@@ -87,8 +93,7 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             dataset_drift=dataset, drifted_features=[c.column for c in columns if c.drifted],
             drifted_share=round(share, 4), columns=columns, prediction=prediction,
             segments=segment_shifts(reference, current, features, list(SEGMENT_COLUMNS), mon),
-            recording=volume_shifts(monthly_counts(warehouse, as_of, [*ref_months, as_of]),
-                                    as_of, ref_months, mon),
+            recording=_recording(warehouse, as_of, ref_months, mon),
             html=str(html_path))
     with timed(probe, "volume_and_mix"):
         step("alert volume and who is flagged")
@@ -123,6 +128,14 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
         save_scores(warehouse, current, model.version)
     finish(report, started, json_path)
     return report
+
+
+def _recording(warehouse: Path, as_of: date, ref_months: list[date],
+               mon: MonitoringSettings) -> list[VolumeShift]:
+    history = season_months(ref_months, mon.volume_season_months)
+    counts = monthly_counts(warehouse, as_of, [*history, *ref_months, as_of])
+    return volume_shifts(counts, as_of, ref_months, mon,
+                         factors=seasonal_factors(counts, history))
 
 
 def _volume(settings: Settings, warehouse: Path, reference: pd.DataFrame,

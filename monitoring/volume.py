@@ -5,6 +5,13 @@ before it changes any model input much: a child's 12-month count falls by one tw
 So the monitor also counts the rows each event table received in the month (by recorded
 date), by the locality the child lives in, against the same count in each reference month,
 for every child known to the council (not only the 10-17 population: a team's whole intake).
+
+Records arrive with a yearly rhythm: the statutory returns re-record what is open at the year
+end (children in need episodes in March, assessments carried into April's new collection
+year), and schools close in August. Each table's month-of-year factor is estimated from the
+council-wide counts of the ``volume_season_months`` before the reference ends (pooled over
+localities, so each factor rests on thousands of rows), and every count is divided by its
+month's factor before a locality's month is compared with its reference months.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ VOLUME_TABLES = ("contacts", "referrals", "assessments", "cin_episodes", "sectio
 
 
 class VolumeShift(BaseModel):
+    """``reference_*``: the reference months' counts, each brought to this month's place in
+    the year (so an April is compared with Aprils)."""
+
     table: str
     locality: str
     rows: int
@@ -76,11 +86,40 @@ def monthly_counts(warehouse: Path, as_of: date, months: Sequence[date]) -> pd.D
     return frame
 
 
+def season_months(reference_months: Sequence[date], months: int) -> list[date]:
+    """The ``months`` month ends up to the last reference month: the history the month-of-year
+    factors are estimated from (never the month being monitored)."""
+    last = pd.Period(max(reference_months), "M")
+    return [(last - i).to_timestamp(how="end").date() for i in range(months - 1, -1, -1)]
+
+
+def seasonal_factors(counts: pd.DataFrame, history: Sequence[date]) -> pd.DataFrame:
+    """Each table's rows in each calendar month over its mean month (council-wide, over the
+    ``history`` months; 1 where a calendar month is missing from them). Index: table;
+    columns: 1..12."""
+    months = pd.DataFrame({"month": list(history)})
+    totals = (counts[counts["month"].isin(set(history))]
+              .groupby(["table", "month"], as_index=False)["rows"].sum())
+    factors = {}
+    for table, rows in totals.groupby("table"):
+        full = months.merge(rows[["month", "rows"]], on="month", how="left").fillna(0.0)
+        full["calendar"] = [m.month for m in full["month"]]
+        overall = float(full["rows"].mean())
+        by_month = full.groupby("calendar")["rows"].mean()
+        factors[table] = {c: (float(by_month.get(c, overall)) / overall if overall > 0 else 1.0)
+                          for c in range(1, 13)}
+    frame = pd.DataFrame.from_dict(factors, orient="index", columns=list(range(1, 13)))
+    # A calendar month with no rows in any year (no factor to divide by) counts as ordinary.
+    return frame.where(frame > 0, 1.0)
+
+
 def volume_shifts(counts: pd.DataFrame, as_of: date, reference_months: Sequence[date],
-                  settings: MonitoringSettings) -> list[VolumeShift]:
-    """Table-locality pairs whose rows this month left every reference month's count by more
-    than ``volume_sigma`` deviations (the larger of the months' spread and Poisson's) and by at
-    least ``segment_min_shift`` rows."""
+                  settings: MonitoringSettings,
+                  factors: pd.DataFrame | None = None) -> list[VolumeShift]:
+    """Table-locality pairs whose rows this month, with each month's yearly rhythm taken out
+    (``factors`` from ``seasonal_factors``; none: no rhythm), left every reference month's by
+    more than ``volume_sigma`` deviations (the larger of the months' spread and Poisson's) and
+    by at least ``segment_min_shift`` rows."""
     if counts.empty:
         return []
     grid = counts.pivot_table(index=["table", "locality"], columns="month", values="rows",
@@ -88,17 +127,31 @@ def volume_shifts(counts: pd.DataFrame, as_of: date, reference_months: Sequence[
     for month in [*reference_months, as_of]:
         if month not in grid.columns:
             grid[month] = 0
-    ref = grid[list(reference_months)].to_numpy(dtype=float)
-    now = grid[as_of].to_numpy(dtype=float)
+    tables = grid.index.get_level_values("table")
+
+    def factor(month: date) -> np.ndarray:
+        if factors is None:
+            return np.ones(len(grid))
+        column = factors[month.month] if month.month in factors.columns else None
+        return np.array([float(column.get(t, 1.0)) if column is not None else 1.0
+                         for t in tables])
+
+    ref = np.column_stack([grid[m].to_numpy(dtype=float) / factor(m)
+                           for m in reference_months])
+    expected_factor = factor(as_of)
+    now_raw = grid[as_of].to_numpy(dtype=float)
+    now = now_raw / expected_factor
     mean, spread = ref.mean(axis=1), ref.std(axis=1, ddof=1)
     sd = np.maximum(spread, np.sqrt(np.maximum(mean, 1.0)))
     z = (now - mean) / sd
+    expected = mean * expected_factor  # this month's count if nothing had changed
     hit = (((now < ref.min(axis=1)) | (now > ref.max(axis=1)))
            & (np.abs(z) > settings.volume_sigma)
-           & (np.abs(now - mean) >= settings.segment_min_shift))
-    out = [VolumeShift(table=str(t), locality=str(loc), rows=int(now[i]),
-                       reference_mean=round(float(mean[i]), 2),
-                       reference_low=int(ref[i].min()), reference_high=int(ref[i].max()),
+           & (np.abs(now_raw - expected) >= settings.segment_min_shift))
+    out = [VolumeShift(table=str(t), locality=str(loc), rows=int(now_raw[i]),
+                       reference_mean=round(float(expected[i]), 2),
+                       reference_low=round(float(ref[i].min() * expected_factor[i])),
+                       reference_high=round(float(ref[i].max() * expected_factor[i])),
                        z=round(float(z[i]), 2))
            for i, (t, loc) in enumerate(grid.index) if hit[i]]
     return sorted(out, key=lambda s: -abs(s.z))

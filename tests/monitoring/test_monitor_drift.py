@@ -120,3 +120,35 @@ def test_ordinary_months_of_recording_raise_nothing(seed: int) -> None:
 
     counts, months, as_of = _counts({}, seed)
     assert volume_shifts(counts, as_of, months, MonitoringSettings()) == []
+
+
+def _seasonal(now: dict[str, int], seed: int = 0
+              ) -> tuple[pd.DataFrame, list[date], list[date], date]:
+    """Three years of a table whose Aprils carry twice an ordinary month, council-wide (as a
+    collection year's first month does), then an April to monitor."""
+    from monitoring.volume import season_months
+
+    rng = np.random.default_rng(seed)
+    ends = [p.to_timestamp(how="end").date() for p in pd.period_range("2016-04", "2019-03",
+                                                                     freq="M")]
+    rows = [{"table": "assessments", "locality": p, "month": m,
+             "rows": rng.poisson(40 if m.month == 4 else 20)} for p in PLACES for m in ends]
+    as_of = date(2019, 4, 30)
+    rows += [{"table": "assessments", "locality": p, "month": as_of,
+              "rows": now.get(p, rng.poisson(40))} for p in PLACES]
+    return pd.DataFrame(rows), ends[-12:], season_months(ends[-12:], 36), as_of
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_yearly_rhythm_is_no_alarm_but_a_team_stopping_in_that_month_is(seed: int) -> None:
+    from monitoring.volume import seasonal_factors, volume_shifts
+
+    counts, reference, history, as_of = _seasonal({}, seed)
+    factors = seasonal_factors(counts, history)
+    assert factors.loc["assessments", 4] == pytest.approx(40 / (40 + 11 * 20) * 12, rel=0.1)
+    assert volume_shifts(counts, as_of, reference, MonitoringSettings(), factors) == []
+    counts, reference, history, as_of = _seasonal({"place 2": 0}, seed)
+    [shift] = volume_shifts(counts, as_of, reference, MonitoringSettings(),
+                            seasonal_factors(counts, history))
+    assert (shift.locality, shift.rows) == ("place 2", 0)
+    assert shift.reference_mean == pytest.approx(40, rel=0.2)
