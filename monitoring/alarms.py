@@ -30,9 +30,12 @@ def drift_alarms(drift: DriftResult, settings: MonitoringSettings) -> list[Alarm
         alarms.append(Alarm(
             kind="prediction_drift", subject="score",
             message=f"the score distribution moved from the reference "
-            f"({drift.prediction.method} {drift.prediction.distance:.3f})",
+            f"({drift.prediction.method} {drift.prediction.distance:.3f}"
+            + (f"; no reference month moved more than {drift.prediction.reference_month_high:.3f}"
+               if drift.prediction.reference_month_high is not None else "") + ")",
             features=["score"], value=drift.prediction.distance,
-            threshold=f"distance > {settings.feature_drift_threshold}"))
+            threshold=f"distance > {settings.feature_drift_threshold} and beyond every "
+                      "reference month's distance from the whole reference"))
     by_group: dict[tuple[str, str], list[str]] = defaultdict(list)
     for shift in drift.segments:
         by_group[(shift.segment, shift.group)].append(shift.feature)

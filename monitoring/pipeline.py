@@ -20,7 +20,13 @@ from earlyhelp.stats.groups import PROTECTED_ATTRIBUTES, group_labels
 from model.data import add_months
 from model.scoring import LoadedModel, load_model
 from monitoring import alarms as alarm_rules
-from monitoring.drift import SCORE, DriftResult, evidently_drift, segment_shifts
+from monitoring.drift import (
+    SCORE,
+    DriftResult,
+    evidently_drift,
+    segment_shifts,
+    with_reference_months,
+)
 from monitoring.outcomes import (
     Rate,
     flags_for,
@@ -91,7 +97,8 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             reference, current, features, mon, html_path, ms.seed)
         drift = DriftResult(
             dataset_drift=dataset, drifted_features=[c.column for c in columns if c.drifted],
-            drifted_share=round(share, 4), columns=columns, prediction=prediction,
+            drifted_share=round(share, 4), columns=columns,
+            prediction=with_reference_months(prediction, reference),
             segments=segment_shifts(reference, current, features, list(SEGMENT_COLUMNS), mon),
             recording=_recording(warehouse, as_of, ref_months, mon),
             html=str(html_path))

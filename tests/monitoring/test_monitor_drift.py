@@ -152,3 +152,31 @@ def test_a_yearly_rhythm_is_no_alarm_but_a_team_stopping_in_that_month_is(seed: 
                             seasonal_factors(counts, history))
     assert (shift.locality, shift.rows) == ("place 2", 0)
     assert shift.reference_mean == pytest.approx(40, rel=0.2)
+
+
+def test_the_score_drifts_only_beyond_the_reference_months_own_moves() -> None:
+    """A score whose terms alternate (as termly returns move the index) is not drift when a
+    month looks like one of its kind; a month beyond every reference month is."""
+    from scipy.stats import wasserstein_distance
+
+    from monitoring.drift import ColumnDrift, with_reference_months
+
+    rng = np.random.default_rng(0)
+    months = [date(2018, m, 28) for m in range(1, 13)]
+    low_term = {m for m in months if m.month in (1, 2, 3, 4, 5, 6)}
+    reference = pd.DataFrame([
+        {"as_of": m, "score": rng.poisson(2 if m in low_term else 3)}
+        for m in months for _ in range(500)])
+    norm = float(np.std(reference["score"]))
+
+    def judged(current: np.ndarray) -> ColumnDrift | None:
+        distance = wasserstein_distance(reference["score"], current) / norm
+        return with_reference_months(ColumnDrift(
+            column="score", method="Wasserstein distance (normed)", distance=distance,
+            drifted=distance > 0.1), reference)
+
+    ordinary = judged(rng.poisson(2, 500).astype(float))
+    assert ordinary is not None and ordinary.distance > 0.1  # beyond Evidently's threshold
+    assert not ordinary.drifted and ordinary.reference_month_high is not None
+    shifted = judged(rng.poisson(5, 500).astype(float))
+    assert shifted is not None and shifted.drifted
