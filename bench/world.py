@@ -61,7 +61,8 @@ def build_world(root: Path, *, children: int | None = None, seed: int | None = N
         "monitoring test world: too few outcomes to judge the model",
         settings={"EARLYHELP_MODEL__GATE_INTERCEPT_ABS": "100",
                   "EARLYHELP_MODEL__GATE_SLOPE_LOW": "0",
-                  "EARLYHELP_MODEL__GATE_SLOPE_HIGH": "100"})
+                  "EARLYHELP_MODEL__GATE_SLOPE_HIGH": "100",
+                  "EARLYHELP_MODEL__GATE_DISPARITY_TOLERANCE": "1"})
     return root
 
 

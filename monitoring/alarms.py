@@ -29,7 +29,7 @@ def drift_alarms(drift: DriftResult, settings: MonitoringSettings) -> list[Alarm
     if drift.prediction is not None and drift.prediction.drifted:
         alarms.append(Alarm(
             kind="prediction_drift", subject="score",
-            message=f"the score distribution moved from the reference "
+            message=f"the score distribution (log-odds) moved from the reference "
             f"({drift.prediction.method} {drift.prediction.distance:.3f}"
             + (f"; no reference month moved more than {drift.prediction.reference_month_high:.3f}"
                if drift.prediction.reference_month_high is not None else "") + ")",

@@ -156,27 +156,46 @@ def test_a_yearly_rhythm_is_no_alarm_but_a_team_stopping_in_that_month_is(seed: 
 
 def test_the_score_drifts_only_beyond_the_reference_months_own_moves() -> None:
     """A score whose terms alternate (as termly returns move the index) is not drift when a
-    month looks like one of its kind; a month beyond every reference month is."""
+    month looks like one of its kind; a month beyond every reference month is. Distances are
+    on the log-odds, as the monitor measures them."""
+    from scipy.special import expit
     from scipy.stats import wasserstein_distance
 
-    from monitoring.drift import ColumnDrift, with_reference_months
+    from monitoring.drift import ColumnDrift, log_odds, with_reference_months
 
     rng = np.random.default_rng(0)
     months = [date(2018, m, 28) for m in range(1, 13)]
     low_term = {m for m in months if m.month in (1, 2, 3, 4, 5, 6)}
     reference = pd.DataFrame([
-        {"as_of": m, "score": rng.poisson(2 if m in low_term else 3)}
+        {"as_of": m, "score": expit(rng.normal(-6.0 if m in low_term else -5.6))}
         for m in months for _ in range(500)])
-    norm = float(np.std(reference["score"]))
+    pooled = log_odds(reference)["score"]
 
-    def judged(current: np.ndarray) -> ColumnDrift | None:
-        distance = wasserstein_distance(reference["score"], current) / norm
+    def judged(logits: np.ndarray) -> ColumnDrift | None:
+        distance = wasserstein_distance(pooled, logits) / float(np.std(pooled))
         return with_reference_months(ColumnDrift(
             column="score", method="Wasserstein distance (normed)", distance=distance,
             drifted=distance > 0.1), reference)
 
-    ordinary = judged(rng.poisson(2, 500).astype(float))
+    ordinary = judged(rng.normal(-6.0, 1.0, 500))
     assert ordinary is not None and ordinary.distance > 0.1  # beyond Evidently's threshold
     assert not ordinary.drifted and ordinary.reference_month_high is not None
-    shifted = judged(rng.poisson(5, 500).astype(float))
+    shifted = judged(rng.normal(-4.5, 1.0, 500))
     assert shifted is not None and shifted.drifted
+
+
+def test_one_child_with_a_very_high_score_does_not_move_the_score_distance() -> None:
+    from scipy.stats import wasserstein_distance
+
+    from monitoring.drift import log_odds
+
+    rng = np.random.default_rng(1)
+    reference = pd.DataFrame({"score": rng.uniform(1e-4, 5e-4, 20_000)})
+    month = reference.sample(20_000, replace=True, random_state=2).reset_index(drop=True)
+    month.loc[0, "score"] = 0.9
+
+    def normed(ref: pd.Series, cur: pd.Series) -> float:
+        return float(wasserstein_distance(ref, cur) / np.std(ref))
+
+    assert normed(reference["score"], month["score"]) > 0.1  # on probabilities: an "alarm"
+    assert normed(log_odds(reference)["score"], log_odds(month)["score"]) < 0.05
