@@ -42,7 +42,7 @@ def drift_alarms(drift: DriftResult, settings: MonitoringSettings) -> list[Alarm
     for (segment, group), features in by_group.items():
         alarms.append(Alarm(
             kind="segment_shift", subject=f"{segment}={group}",
-            message=f"in {segment} '{group}', {len(features)} input(s) left the range of every "
+            message=f"in {segment} '{group}', {len(features)} feature(s) left the range of every "
             f"reference month: {_names(features)}",
             features=features, groups=[f"{segment}={group}"],
             threshold=f"outside all reference months and > {settings.segment_sigma} SD"))

@@ -36,7 +36,12 @@ from monitoring.outcomes import (
     period_outcomes,
     rate,
 )
-from monitoring.reference import load_reference, score_month_inputs
+from monitoring.reference import (
+    load_reference,
+    score_month_inputs,
+    watched_features,
+    with_every_feature,
+)
 from monitoring.report import (
     Alarm,
     BandCheck,
@@ -87,6 +92,8 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
         features = list(model.features)
         reference = load_reference(settings, model)
         month = score_month_inputs(model, warehouse, as_of)
+        watched = watched_features(month.frame)
+        reference = with_every_feature(warehouse, reference, watched)
         ref_months = sorted(reference["as_of"].unique())
         groups = segment_labels(warehouse, [*ref_months, as_of])
         reference = reference.merge(groups, on=["child_key", "as_of"], how="left")
@@ -99,7 +106,7 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             dataset_drift=dataset, drifted_features=[c.column for c in columns if c.drifted],
             drifted_share=round(share, 4), columns=columns,
             prediction=with_reference_months(prediction, reference),
-            segments=segment_shifts(reference, current, features, list(SEGMENT_COLUMNS), mon),
+            segments=segment_shifts(reference, current, watched, list(SEGMENT_COLUMNS), mon),
             recording=_recording(warehouse, as_of, ref_months, mon),
             html=str(html_path))
     with timed(probe, "volume_and_mix"):

@@ -43,6 +43,34 @@ def load_reference(settings: Settings, model: LoadedModel) -> pd.DataFrame:
     return frame
 
 
+def watched_features(month: pd.DataFrame) -> list[str]:
+    """Every numeric feature of the feature matrix (keys and dates aside)."""
+    return [c for c in month.columns if c not in ("child_key", "as_of", "score", "reasons")
+            and pd.api.types.is_numeric_dtype(month[c])]
+
+
+def with_every_feature(warehouse: Path, reference: pd.DataFrame, features: list[str]
+                       ) -> pd.DataFrame:
+    """The reference rows with every feature the warehouse holds for the same child and month
+    (the saved reference keeps the model's inputs only). A recording change in a feature the
+    champion does not read is still a change in the data the board relies on. Rows the
+    warehouse no longer holds keep only their inputs."""
+    import duckdb
+
+    wanted = [f for f in features if f not in reference.columns]
+    if not wanted:
+        return reference
+    keys = reference[["child_key", "as_of"]].drop_duplicates()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.register("reference_keys", keys)
+        extra = con.execute(
+            "SELECT f.child_key, f.as_of, " + ", ".join(f'f."{c}"' for c in wanted)
+            + " FROM feature_matrix f JOIN reference_keys r "
+            "ON f.child_key = r.child_key AND f.as_of = r.as_of").df()
+    extra["as_of"] = pd.to_datetime(extra["as_of"]).dt.date
+    return reference.merge(extra, on=["child_key", "as_of"], how="left")
+
+
 def _download(settings: Settings, run_id: str, target: Path) -> None:
     import mlflow
 
@@ -63,10 +91,11 @@ def _download(settings: Settings, run_id: str, target: Path) -> None:
 
 
 def score_month_inputs(model: LoadedModel, warehouse: Path, as_of: date) -> Month:
-    """The month's feature rows scored by the champion (one read, one predict)."""
+    """The month's feature rows (every feature, not only the model's inputs: the check by
+    group watches them all) scored by the champion (one read, one predict)."""
     features = read_month_features(warehouse, as_of)
     scored = score_frame(model, features)
-    frame = features[["child_key", "as_of", *model.features]].copy()
+    frame = features.copy()
     frame["score"] = scored["probability"].to_numpy()
     frame["reasons"] = scored["reasons"].to_numpy()
     return Month(as_of, frame)
