@@ -35,7 +35,10 @@ pipeline: install  ## the whole pipeline on the embedded default world (synth ..
 	$(BIN)/earlyhelp ingest $(OUT)/world/raw --data-dir $(OUT)
 	$(BIN)/earlyhelp link --data-dir $(OUT) --truth $(OUT)/world/truth
 	$(BIN)/earlyhelp features --data-dir $(OUT)
-	$(BIN)/earlyhelp train --data-dir $(OUT) --truth $(OUT)/world/truth
+	@# The across-world evidence (docs/experiment/worlds.json, `earlyhelp experiment --seeds
+	@# 101-110`) decides between the learned model and the index and heads the model card.
+	$(BIN)/earlyhelp train --data-dir $(OUT) --truth $(OUT)/world/truth \
+		--worlds docs/experiment/worlds.json
 	@# One world's test year holds about a dozen custody cases: too few to tell a model from the
 	@# rule, and the group checks refuse it (girls are flagged far above their share of outcomes).
 	@# The demo records why it promotes anyway; `earlyhelp experiment` judges across worlds.
