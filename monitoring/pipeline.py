@@ -92,7 +92,7 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
         features = list(model.features)
         reference = load_reference(settings, model)
         month = score_month_inputs(model, warehouse, as_of)
-        watched = watched_features(month.frame)
+        watched = [f for f in watched_features(warehouse, features) if f in month.frame.columns]
         reference = with_every_feature(warehouse, reference, watched)
         ref_months = sorted(reference["as_of"].unique())
         groups = segment_labels(warehouse, [*ref_months, as_of])

@@ -7,6 +7,7 @@ model cache, so later months compare with exactly what the champion was judged o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,10 +44,23 @@ def load_reference(settings: Settings, model: LoadedModel) -> pd.DataFrame:
     return frame
 
 
-def watched_features(month: pd.DataFrame) -> list[str]:
-    """Every numeric feature of the feature matrix (keys and dates aside)."""
-    return [c for c in month.columns if c not in ("child_key", "as_of", "score", "reasons")
-            and pd.api.types.is_numeric_dtype(month[c])]
+# Registry kinds that grow with the passage of time alone (months since an event, months known):
+# a group's mean leaves its reference months by construction, so only inputs of these kinds
+# are watched by group.
+TIME_KINDS = ("months_since", "duration")
+
+
+def watched_features(warehouse: Path, inputs: Sequence[str]) -> list[str]:
+    """The features the check by group watches: the model's inputs, and every other feature of
+    the registry except those that only count time passing."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        registry = (con.execute("SELECT feature, kind FROM feature_registry").fetchall()
+                    if "feature_registry" in tables else [])
+    others = [f for f, kind in registry if kind not in TIME_KINDS and f not in inputs]
+    return [*inputs, *others]
 
 
 def with_every_feature(warehouse: Path, reference: pd.DataFrame, features: list[str]
