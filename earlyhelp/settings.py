@@ -156,6 +156,10 @@ class MonitoringSettings(BaseModel):
     # ... nor changes worth fewer children than this (gap in the mean of log(1 + value)
     # times the group's size): a rare input moving by two children is noise.
     segment_min_shift: float = Field(10.0, ge=0)
+    # A group's share of the month's children must also move by this share of itself: exact
+    # shares drift slowly (children age, families move) beyond their reference months'
+    # tiny spread within a year; an influx moves one locality's share by a tenth or more.
+    segment_share_change: float = Field(0.05, gt=0)
     # Recording volume: rows an event table received this month in one locality against
     # the same in each reference month; a count is Poisson at least, so the deviation is the
     # larger of the months' spread and the square root of the mean. Fewer comparisons than

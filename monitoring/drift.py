@@ -170,8 +170,11 @@ def _robust(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def segment_shifts(reference: pd.DataFrame, current: pd.DataFrame, features: list[str],
-                   segments: list[str], settings: MonitoringSettings) -> list[SegmentShift]:
-    """Inputs (and the score) whose mean in some group left that group's reference months."""
+                   segments: list[str], settings: MonitoringSettings,
+                   population: pd.DataFrame | None = None) -> list[SegmentShift]:
+    """Inputs (and the score) whose mean in some group left that group's reference months;
+    with ``population`` (every child's group in the reference months and this one: child_key,
+    as_of and the segment columns), also groups whose share of the children did."""
     columns = [*features, SCORE]
     reference, current = _robust(reference, columns), _robust(current, columns)
     shifts: list[SegmentShift] = []
@@ -210,4 +213,45 @@ def segment_shifts(reference: pd.DataFrame, current: pd.DataFrame, features: lis
                     reference_low=round(float(months[feature].min()), 5),
                     reference_high=round(float(months[feature].max()), 5),
                     z=round(float(z[feature]), 2), children=int(n)))
+        if population is not None and segment in population.columns:
+            month = current["as_of"].iloc[0] if len(current) else None
+            sizes = population.groupby([segment, "as_of"], observed=True).size()
+            ref_sizes = sizes[sizes.index.get_level_values("as_of") != month]
+            now_sizes = sizes[sizes.index.get_level_values("as_of") == month].droplevel("as_of")
+            shifts += _share_shifts(segment, ref_sizes, now_sizes, settings)
     return sorted(shifts, key=lambda s: -abs(s.z))
+
+
+POPULATION_SHARE = "share_of_children"  # the "feature" a change in who lives where is named by
+
+
+def _share_shifts(segment: str, ref_size: pd.Series, cur_size: pd.Series,
+                  settings: MonitoringSettings) -> list[SegmentShift]:
+    """Groups whose share of the month's children left their share in every reference month:
+    an influx into one locality (a new estate, a resettlement) changes who is there before it
+    moves any group's mean input. Same rule as the inputs, on exact counts (every child, not
+    the reference sample), so the months' own spread is the deviation; and the share must move
+    by ``segment_share_change`` of itself, since shares drift slowly as children grow up and
+    families move, far beyond the few reference months' spread but by little."""
+    ref_share = ref_size / ref_size.groupby(level="as_of").transform("sum")
+    total = float(cur_size.sum())
+    out = []
+    for group, n in cur_size.items():
+        if n < settings.segment_min_children or group not in ref_share.index.get_level_values(0):
+            continue
+        months = ref_share.loc[group]
+        if len(months) < 3:
+            continue
+        centre, now = float(months.mean()), n / total
+        sd = float(months.std(ddof=1))
+        z = (now - centre) / sd if sd > 0 else 0.0
+        outside = now > months.max() or now < months.min()
+        worth = (abs(now - centre) * total >= settings.segment_min_shift
+                 and abs(now - centre) >= settings.segment_share_change * centre)
+        if outside and abs(z) > settings.segment_sigma and worth:
+            out.append(SegmentShift(
+                segment=segment, group=str(group), feature=POPULATION_SHARE,
+                current_mean=round(now, 5), reference_mean=round(centre, 5),
+                reference_low=round(float(months.min()), 5),
+                reference_high=round(float(months.max()), 5), z=round(z, 2), children=int(n)))
+    return out

@@ -106,7 +106,8 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             dataset_drift=dataset, drifted_features=[c.column for c in columns if c.drifted],
             drifted_share=round(share, 4), columns=columns,
             prediction=with_reference_months(prediction, reference),
-            segments=segment_shifts(reference, current, watched, list(SEGMENT_COLUMNS), mon),
+            segments=segment_shifts(reference, current, watched, list(SEGMENT_COLUMNS), mon,
+                                    population=groups),
             recording=_recording(warehouse, as_of, ref_months, mon),
             html=str(html_path))
     with timed(probe, "volume_and_mix"):

@@ -199,3 +199,29 @@ def test_one_child_with_a_very_high_score_does_not_move_the_score_distance() -> 
 
     assert normed(reference["score"], month["score"]) > 0.1  # on probabilities: an "alarm"
     assert normed(log_odds(reference)["score"], log_odds(month)["score"]) < 0.05
+
+
+def test_an_influx_into_one_locality_is_named_but_slow_drift_is_not() -> None:
+    from monitoring.drift import POPULATION_SHARE, segment_shifts
+
+    months = [date(2019, m, 28) for m in range(1, 13)]
+    as_of = date(2020, 1, 31)
+
+    def population(sizes: dict[str, list[int]]) -> pd.DataFrame:
+        rows = [{"child_key": f"{p}-{m}-{i}", "as_of": m, "locality": p}
+                for p, counts in sizes.items()
+                for m, n in zip([*months, as_of], counts, strict=True) for i in range(n)]
+        return pd.DataFrame(rows)
+
+    steady = {p: [800 + (i % 3)] * 13 for i, p in enumerate(PLACES)}
+    # Slow drift: one place grows by 1% over the year (children growing up, families moving).
+    drifting = {**steady, "place 1": [800 + k for k in range(0, 13)]}
+    influx = {**steady, "place 2": [800] * 12 + [920]}
+    current = pd.DataFrame({"as_of": [as_of], "locality": ["place 0"], "score": [0.1]})
+    settings = MonitoringSettings()
+    for sizes, named in ((drifting, set()), (influx, {"place 2"})):
+        shifts = [s for s in segment_shifts(
+            pd.DataFrame({"as_of": months, "locality": "place 0", "score": 0.1}), current, [],
+            ["locality"], settings, population=population(sizes))
+            if s.feature == POPULATION_SHARE]
+        assert {s.group for s in shifts} == named

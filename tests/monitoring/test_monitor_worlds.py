@@ -34,21 +34,14 @@ YEAR = [str(m) for m in pd.period_range("2019-04", "2020-03", freq="M")]
 NOT_DETECTED: dict[str, str] = {
     "girls-under-recorded": (
         "girls' exploitation is recorded about 15 times a year in the default council (5 in "
-        "this one): halving it moves no input or record count beyond a month's noise"),
-    "service-closure": (
-        "the closed team's locality records about 6 early help episodes a month in a world "
-        "of this size; losing them is below the 10-record floor of the volume check (the "
-        "default world's 18 are not)"),
-    # Measured after the merge with the per-year CIN returns and the 2013 history (issue 10):
-    # not named within two runs in the 02:00 run; to re-measure with the volume check fitted to
-    # the returns' yearly rhythm.
-    "recording-change": "not named within two runs on the integrated world (measured 02:00)",
-    "population-shift": "not named within two runs on the integrated world (measured 02:00)",
+        "this one): two months expect 2.5 records, halved 1.25; an unchanged council shows 1 "
+        "or none in two months with probability 0.29 (Poisson), so no count can tell"),
 }
-# The unchanged integrated world raised assessment-volume alarms in April 2019 (22 rows for one
-# locality against 5-12 in every reference month): the first month of a new collection year.
-FALSE_ALARMS_MEASURED = ("April of the integrated world: assessment volume alarm at the start "
-                         "of a collection year (22 rows against 5-12); not yet fixed")
+# Issue 13's bar: at most one false alarm in twelve monthly runs. The one month that raises one
+# on this world is the extract's last (March 2020): referrals and CIN episodes of late March
+# come from the CIN census alone (Annex A has not recorded them by the extract date) and are
+# ingested as recorded on the day they happened, a spike in the data itself.
+FALSE_ALARM_MONTHS_ALLOWED = 1
 
 pytestmark = pytest.mark.slow
 
@@ -58,16 +51,16 @@ def unchanged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_world(tmp_path_factory.mktemp("unchanged"), children=CHILDREN, seed=SEED)
 
 
-@pytest.mark.xfail(reason=FALSE_ALARMS_MEASURED, strict=False)
-def test_an_unchanged_world_raises_no_drift_alarm_in_twelve_monthly_runs(unchanged: Path
-                                                                         ) -> None:
+def test_an_unchanged_world_raises_a_drift_alarm_in_at_most_one_of_twelve_monthly_runs(
+        unchanged: Path) -> None:
     drift_alarms = {}
     for month in YEAR:
         report = monitor(unchanged, month)
         drift_alarms[month] = [a["message"] for a in report["alarms"]  # type: ignore[attr-defined]
                                if a["kind"] in DRIFT_KINDS]
         assert report["drift"]["segments"] is not None  # type: ignore[index]
-    assert not any(drift_alarms.values()), drift_alarms
+    alarmed = {month: alarms for month, alarms in drift_alarms.items() if alarms}
+    assert len(alarmed) <= FALSE_ALARM_MONTHS_ALLOWED, alarmed
     with duckdb.connect(str(unchanged / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM monitor_runs").fetchone()[0] == len(YEAR)
 
