@@ -14,6 +14,9 @@ MLFLOW_ENV = "EARLYHELP_MLFLOW_TRACKING_URI"
 def cli(*args: str, mlflow_from: Path | None = None,
         settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(settings or {})}
+    # `mlflow.set_tracking_uri` in this process also sets MLFLOW_TRACKING_URI in its
+    # environment; a step run here must use its own data folder's store, not inherit that.
+    env.pop("MLFLOW_TRACKING_URI", None)
     if mlflow_from is not None:
         env[MLFLOW_ENV] = f"sqlite:///{(mlflow_from / 'mlflow.db').resolve()}"
     return subprocess.run([sys.executable, "-m", "earlyhelp.cli.main", *args], check=True,

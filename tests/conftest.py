@@ -65,6 +65,11 @@ def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test's default data folder (reports/, quarantine/, MLflow) is its own tmp_path,
     so no test writes into the working tree or sees another's outputs."""
     monkeypatch.setenv("EARLYHELP_DATA_DIR", str(tmp_path))
+    # `mlflow.set_tracking_uri` also writes MLFLOW_TRACKING_URI into os.environ: without this,
+    # one test's store leaks into every later test and every subprocess they start. Set and
+    # removed here, so monkeypatch puts the variable back as it was after each test.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
 
 
 SMALL_CHILDREN = 3_000
