@@ -79,8 +79,19 @@ validators: install  ## the DfE CIN and SSDA903 validators, each in its own envi
 validate: validators  ## the DfE validation rules on $(OUT)/world's returns: failures by rule and year
 	$(BIN)/earlyhelp validate-returns $(OUT)/world/raw --report $(OUT)/world/reports/dfe_validation.json
 
-unit: install validators  ## pytest
-	$(BIN)/pytest
+# The monitoring world tests (about 10 minutes of whole worlds built and monitored, one step
+# at a time) run in a second pytest process beside the rest, so `make test` takes about the
+# longer of the two instead of their sum; each has its own temporary folder.
+WORLDS_TESTS := tests/monitoring/test_monitor_worlds.py
+
+unit: install validators  ## pytest (the monitoring world tests in a second process beside the rest)
+	@rm -f .pytest-worlds.log
+	$(BIN)/pytest --basetemp=$(CURDIR)/.pytest-tmp-worlds $(WORLDS_TESTS) \
+		> .pytest-worlds.log 2>&1 & worlds=$$!; \
+	$(BIN)/pytest --basetemp=$(CURDIR)/.pytest-tmp-rest --ignore=$(WORLDS_TESTS); rest=$$?; \
+	wait $$worlds; status=$$?; \
+	echo "--- $(WORLDS_TESTS) (second process) ---"; cat .pytest-worlds.log; \
+	test $$rest -eq 0 && test $$status -eq 0
 
 test-fast: install  ## lint and the tests that build no whole world (under a minute): for the edit-test loop
 	$(BIN)/ruff check .
