@@ -121,19 +121,20 @@ def build_tables(world: World) -> Tables:
     eh["end"] = _end(eh, rng, cal)
 
     first, last = cal.first, cal.last
+    since = cal.month_start(first)
     return Tables(
         contacts=_points(contacts, first, last),
-        referrals=_spans(ref, first, last),
+        referrals=_spans(ref, first, last, since),
         # An assessment is in the window if it started or was authorised in it.
-        assessments=assess[((assess["month"] >= first) | (assess["auth"] >= cal.month_start(first)))
+        assessments=assess[((assess["month"] >= first) | (assess["auth"] >= since))
                            & (assess["month"] <= last)].reset_index(drop=True),
         # An enquiry is in the window if it started or held its conference in it.
-        s47=s47[((s47["month"] >= first) | (s47["icpc_date"] >= cal.month_start(first)))
+        s47=s47[((s47["month"] >= first) | (s47["icpc_date"] >= since))
                 & (s47["month"] <= last)].reset_index(drop=True),
-        cp=_spans(cp, first, last),
-        cla=_spans(cla, first, last),
+        cp=_spans(cp, first, last, since),
+        cla=_spans(cla, first, last, since),
         missing=_points(missing, first, last),
-        early_help=_spans(eh, first, last),
+        early_help=_spans(eh, first, last, since),
         exclusions=_points(exclusions, first, last),
         yj=yj[yj["present"] & (yj["month"] <= last)].reset_index(drop=True),
         attendance=_from(world.attendance, cal.month_start(first)),
@@ -188,8 +189,11 @@ def _points(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def _spans(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    """Episodes that overlap the window (started by its end, not ended before it)."""
+def _spans(frame: pd.DataFrame, first: int, last: int, since: np.datetime64) -> pd.DataFrame:
+    """Episodes that overlap the window (started by its end, not ended before it). An episode
+    whose month ended before the window can still close inside it on the day (it closes after
+    the assessment inside it, authorised in the window's first days): it is in the window."""
     end_month = frame["end_month"].to_numpy()
-    keep = (frame["month"] <= last) & ((end_month < 0) | (end_month >= first))
+    ends_in = (frame["end"] >= since).to_numpy()
+    keep = (frame["month"] <= last) & ((end_month < 0) | (end_month >= first) | ends_in)
     return frame[keep].reset_index(drop=True)
