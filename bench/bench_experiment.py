@@ -3,6 +3,8 @@
 Target: under 30 minutes on 2 cores. ``EARLYHELP_BENCH_WORLDS`` (default 10) and
 ``EARLYHELP_BENCH_CHILDREN`` (default 63,000) make a smaller run, which is reported with its
 size and an extrapolation to the target's (per world, at the same parallelism) marked as such.
+``EARLYHELP_BENCH_FIRST_SEED`` (default 101) picks other worlds, and ``EARLYHELP_BENCH_OUT``
+keeps the experiment's folder there (its worlds.json is then a result in its own right).
 The experiment runs in a subprocess, as a user would run it.
 """
 
@@ -50,14 +52,15 @@ def summarise_run(out: Path, wall_seconds: float, workers: int) -> dict[str, obj
 def run(workdir: Path) -> dict[str, object]:
     worlds = int(os.environ.get("EARLYHELP_BENCH_WORLDS", TARGET_WORLDS))
     children = int(os.environ.get("EARLYHELP_BENCH_CHILDREN", TARGET_CHILDREN))
-    out = workdir / "experiment"
+    first = int(os.environ.get("EARLYHELP_BENCH_FIRST_SEED", FIRST_SEED))
+    out = Path(os.environ.get("EARLYHELP_BENCH_OUT", workdir / "experiment"))
     env = {**os.environ}
     env.pop("MLFLOW_TRACKING_URI", None)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "earlyhelp.cli.main", "experiment", "--seeds",
-         f"{FIRST_SEED}-{FIRST_SEED + worlds - 1}", "--children", str(children),
+         f"{first}-{first + worlds - 1}", "--children", str(children),
          "--out", str(out), "--workers", "2"],
         capture_output=True, text=True, check=False, env=env,
     )
@@ -66,4 +69,5 @@ def run(workdir: Path) -> dict[str, object]:
         return {"passed": False, "exit_code": done.returncode, "stderr": done.stderr[-2000:]}
     result = summarise_run(out, seconds, workers=2)
     result["load_average_1m_at_start"] = round(load, 2)
+    result["seeds"] = f"{first}-{first + worlds - 1}"
     return result
