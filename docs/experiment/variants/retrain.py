@@ -1,44 +1,68 @@
-"""Retrain the kept worlds of an experiment with another fit label (train step only)."""
-import json, shutil, sys, time
-from pathlib import Path
+"""Retrain the kept worlds of an experiment with another fit label (the train step only).
+
+    python docs/experiment/variants/retrain.py --worlds DIR --fit-label court_order_12m --out DIR
+
+``--worlds`` is an ``earlyhelp experiment`` folder (its world-<seed>/ folders keep their
+warehouse and truth); each world's warehouse is copied, trained with the learned candidates
+fitted to ``--fit-label`` (still calibrated to and judged on custody), scored as the experiment
+scores it, and summarised into ``OUT/worlds.json``. A world already retrained is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-SRC = Path("/work/exp/run-before-issue10")
+from earlyhelp.settings import Settings
+from model.experiment.summary import summarise
+from model.experiment.world import RESULT, score_world, world_settings
+from model.pipeline import train
+from model.report import EvaluationReport, WorldResult, WorldsReport
 
-def one(args):
-    seed, fit_label, out = args
-    from earlyhelp.settings import Settings
-    from model.experiment.world import world_settings, score_world, _learned
-    from model.pipeline import train
-    folder = Path(out) / f"world-{seed}"
-    done = folder / "world.json"
+
+def retrain(source: Path, out: Path, fit_label: str) -> WorldResult:
+    done = out / RESULT
     if done.exists():
-        return done.read_text()
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    src = SRC / f"world-{seed}"
-    shutil.copy(src / "warehouse.duckdb", folder / "warehouse.duckdb")
+        return WorldResult.model_validate_json(done.read_text())
+    kept = WorldResult.model_validate_json((source / RESULT).read_text())
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copy(source / "warehouse.duckdb", out / "warehouse.duckdb")
     base = Settings()
     base = base.model_copy(update={"model": base.model.model_copy(update={"fit_label": fit_label})})
-    settings = world_settings(base, folder)
-    t = time.perf_counter()
-    train(settings.warehouse_path, settings, truth=src / "world" / "truth")
-    res = score_world(seed, 63000, settings, src / "world" / "truth", time.perf_counter() - t,
-                      {"train": round(time.perf_counter() - t, 1)}, _learned(settings))
-    done.write_text(res.model_dump_json(indent=2))
-    return done.read_text()
+    settings = world_settings(base, out)
+    truth = source / "world" / "truth"
+    began = time.perf_counter()
+    train(settings.warehouse_path, settings, truth=truth)
+    seconds = round(time.perf_counter() - began, 1)
+    learned = EvaluationReport.model_validate_json(
+        (settings.reports_dir / "evaluation.json").read_text()).learned_winner
+    result = score_world(kept.seed, kept.children, settings, truth, seconds,
+                         {"train": seconds}, learned)
+    done.write_text(result.model_dump_json(indent=2))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--worlds", type=Path, required=True)
+    parser.add_argument("--fit-label", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    sources = sorted(p for p in args.worlds.glob("world-*") if (p / RESULT).exists())
+    with ProcessPoolExecutor(args.workers) as pool:
+        futures = [pool.submit(retrain, s, args.out / s.name, args.fit_label) for s in sources]
+        worlds = [f.result() for f in futures]
+    report = WorldsReport(worlds=worlds, summary=summarise(worlds))
+    (args.out / "worlds.json").write_text(report.model_dump_json(indent=2))
+    print(args.out / "worlds.json")
+
 
 if __name__ == "__main__":
-    fit_label, out = sys.argv[1], sys.argv[2]
-    from model.report import WorldResult, WorldsReport
-    from model.experiment.summary import summarise
-    jobs = [(s, fit_label, out) for s in range(101, 111)]
-    with ProcessPoolExecutor(int(sys.argv[3]) if len(sys.argv) > 3 else 1) as pool:
-        worlds = [WorldResult.model_validate_json(r) for r in pool.map(one, jobs)]
-    report = WorldsReport(worlds=worlds, summary=summarise(worlds))
-    Path(out, "worlds.json").write_text(report.model_dump_json(indent=2))
-    s = report.summary
-    print(fit_label, "ratio", s.median_ratio_to_ceiling, "learned/index", s.learned_over_index)
-    for n in ("model", "index"):
-        print(n, {k: v for k, v in getattr(s, n).items() if k in ("children_reached_expected",)})
+    main()
