@@ -87,9 +87,14 @@ def simulate(
     config: SynthConfig,
     on_month: Callable[[int, int], None] | None = None,
     on_state: Callable[[int, SimState, Population, Calendar, Rates], None] | None = None,
+    continue_from: tuple[int, int] | None = None,
 ) -> World:
     """Run the simulation; ``on_state`` sees the state at the end of every month (read only:
-    the exact truth rolls copies of it forward with its own random numbers)."""
+    the exact truth rolls copies of it forward with its own random numbers).
+
+    ``continue_from=(month, seed)``: after ``month`` the simulation draws from a generator
+    seeded ``seed``, so runs that differ only in that seed are independent continuations of
+    one state (how the truth is checked against the simulation itself)."""
     rng = np.random.default_rng(config.seed)
     cal = Calendar.for_window(config.start, config.end)
     pop = grow_population(config.scenario, build_population(config.children, cal, rng), cal,
@@ -141,6 +146,8 @@ def simulate(
             present_grid[:, m - cal.truth_first] = present
         if on_state is not None:
             on_state(m, st, pop, cal, rates)
+        if continue_from is not None and m == continue_from[0]:
+            rng.bit_generator.state = np.random.default_rng(continue_from[1]).bit_generator.state
         if on_month is not None:
             on_month(m + 1, cal.n_months)
 

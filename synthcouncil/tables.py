@@ -189,7 +189,7 @@ def _points(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def _spans(frame: pd.DataFrame, first: int, last: int, since: np.datetime64) -> pd.DataFrame:
+def _spans(frame: pd.DataFrame, first: int, last: int, since: np.ndarray) -> pd.DataFrame:
     """Episodes that overlap the window (started by its end, not ended before it). An episode
     whose month ended before the window can still close inside it on the day (it closes after
     the assessment inside it, authorised in the window's first days): it is in the window."""
