@@ -97,12 +97,15 @@ def test_practitioner_opens_an_alert_and_records_a_decision(server) -> None:  # 
         page.screenshot(path=str(IMAGES / "ui_alert.png"), full_page=True)
 
         # Keyboard only: choose a decision and submit without the mouse.
-        page.get_by_label("Needs more information").focus()
-        page.keyboard.press("Space")
+        # Each key goes to its element (focus, then key, in one step), and the submit waits for
+        # the page the form posts to: on a loaded machine a separate focus and key press, and
+        # a load-state wait that returns before the post has begun, raced (a CI-like run failed).
+        choice = page.get_by_label("Needs more information")
+        choice.press("Space")
+        assert choice.is_checked()
         page.get_by_label("Note (what you decided and why)").fill("Asked the school first.")
-        page.get_by_role("button", name="Record decision").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Record decision").press("Enter")
         row = page.get_by_role("row", name="Asked the school first.")
         assert "Needs more information" in row.inner_text() and "prac" in row.inner_text()
         problems["decided"] = _wcag_violations(page)
