@@ -46,20 +46,24 @@ def load_reference(settings: Settings, model: LoadedModel) -> pd.DataFrame:
 
 # Registry kinds that grow with the passage of time alone (months since an event, months known):
 # a group's mean leaves its reference months by construction, so only inputs of these kinds
-# are watched by group.
+# are watched by group. Features with no look-back window ("ever") grow the same way: they
+# count from the extract's first month, so every month adds history (the default world's
+# latest month raised `assessments_ever` for children without a disability).
 TIME_KINDS = ("months_since", "duration")
 
 
 def watched_features(warehouse: Path, inputs: Sequence[str]) -> list[str]:
     """The features the check by group watches: the model's inputs, and every other feature of
-    the registry except those that only count time passing."""
+    the registry except those that grow with time alone (time kinds, and counts "ever" with
+    no look-back window)."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
-        registry = (con.execute("SELECT feature, kind FROM feature_registry").fetchall()
-                    if "feature_registry" in tables else [])
-    others = [f for f, kind in registry if kind not in TIME_KINDS and f not in inputs]
+        registry = (con.execute("SELECT feature, kind, lookback_months FROM feature_registry"
+                                ).fetchall() if "feature_registry" in tables else [])
+    others = [f for f, kind, lookback in registry
+              if kind not in TIME_KINDS and lookback is not None and f not in inputs]
     return [*inputs, *others]
 
 

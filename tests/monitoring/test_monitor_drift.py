@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -225,3 +226,23 @@ def test_an_influx_into_one_locality_is_named_but_slow_drift_is_not() -> None:
             ["locality"], settings, population=population(sizes))
             if s.feature == POPULATION_SHARE]
         assert {s.group for s in shifts} == named
+
+
+def test_features_that_grow_with_time_alone_are_watched_only_as_inputs(tmp_path: Path) -> None:
+    import duckdb
+
+    from monitoring.reference import watched_features
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE feature_registry (feature VARCHAR, kind VARCHAR, "
+                    "lookback_months BIGINT)")
+        con.executemany("INSERT INTO feature_registry VALUES (?, ?, ?)", [
+            ("suspensions_12m", "count", 12), ("assessments_ever", "count", None),
+            ("months_since_contact", "months_since", None), ("months_known", "duration", None),
+            ("missing_ever", "count", None), ("absence_rate", "rate", 6),
+        ])
+    watched = watched_features(warehouse, ["missing_ever", "suspensions_12m"])
+    # Inputs always; others only when they have a window (an "ever" count grows as the
+    # extract ages, as months since and months known do).
+    assert watched == ["missing_ever", "suspensions_12m", "absence_rate"]
