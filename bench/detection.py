@@ -52,13 +52,18 @@ def names_change(scenario: str, report: dict[str, object], detail: dict[str, obj
     return hits
 
 
-def run(children: int | None, workdir: Path) -> dict[str, object]:
+def run(children: int | None, workdir: Path, only: list[str] | None = None,
+        out: Path | None = None) -> dict[str, object]:
+    """Every scenario (or ``only`` these, with no unchanged year) and the unchanged years."""
     results: dict[str, object] = {"children": children or 63_000, "scenarios": {},
                                   "unchanged": {}}
+    path = out or OUT
     base = workdir / f"unchanged-{SEEDS[0]}"
     if not built(base):
         build_world(base, children=children, seed=SEEDS[0])
     for scenario, start in SCENARIOS.items():
+        if only and scenario not in only:
+            continue
         # A recording change leaves the world before the start as it was, so the champion is
         # the one trained on the unchanged world of the same seed; an influx changes who lives
         # there from the first month, so that world trains its own.
@@ -78,10 +83,12 @@ def run(children: int | None, workdir: Path) -> dict[str, object]:
         results["scenarios"][scenario] = {  # type: ignore[index]
             "start": start, "detail": detail["scenario"], "detected_in_run": first,
             "runs": runs}
-        _save(results)
+        _save(results, path)
+    if only:
+        return results
     for seed in SEEDS:
         results["unchanged"][str(seed)] = unchanged_year(workdir, children, seed)  # type: ignore[index]
-        _save(results)
+        _save(results, path)
     return results
 
 
@@ -107,9 +114,9 @@ def unchanged_year(workdir: Path, children: int | None, seed: int) -> dict[str, 
 OUT = Path(__file__).parent / "results" / "detection.json"
 
 
-def _save(results: dict[str, object]) -> None:
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+def _save(results: dict[str, object], path: Path = OUT) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -122,6 +129,9 @@ def main() -> None:
                         help="Only monitor the unchanged world of this seed for a year "
                         "(results in detection_unchanged_SEED.json), e.g. beside a run of the "
                         "scenarios")
+    parser.add_argument("--scenario", action="append", choices=list(SCENARIOS), default=None,
+                        help="Only this scenario (repeatable; results in "
+                        "detection_<scenario>.json, no unchanged year)")
     args = parser.parse_args()
     if args.unchanged_only is not None and args.workdir is not None:
         result = unchanged_year(args.workdir, args.children, args.unchanged_only)
@@ -129,12 +139,13 @@ def main() -> None:
         path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(path)
         return
+    out = OUT.with_name(f"detection_{'_'.join(args.scenario)}.json") if args.scenario else OUT
     if args.workdir is not None:
-        run(args.children, args.workdir)
+        run(args.children, args.workdir, args.scenario, out)
     else:
         with tempfile.TemporaryDirectory(prefix="detection-") as tmp:
-            run(args.children, Path(tmp))
-    print(OUT)
+            run(args.children, Path(tmp), args.scenario, out)
+    print(out)
 
 
 if __name__ == "__main__":

@@ -165,6 +165,9 @@ class MonitoringSettings(BaseModel):
     # larger of the months' spread and the square root of the mean. Fewer comparisons than
     # the segment check (10 tables x 16 localities), so a lower bar.
     volume_sigma: float = Field(4.0, gt=0)
+    # ... against the counts of this many months before the month (the recent past: a sudden
+    # change, not the slow drift of a locality's intake since the reference year).
+    volume_baseline_months: int = Field(12, ge=3, le=36)
     # Months of council-wide history (ending with the reference) from which each table's
     # month-of-year factor is estimated: three years give three of each calendar month.
     volume_season_months: int = Field(36, ge=12, le=120)

@@ -51,10 +51,12 @@ def drift_alarms(drift: DriftResult, settings: MonitoringSettings) -> list[Alarm
         alarms.append(Alarm(
             kind="recording_volume", subject=f"locality={v.locality}: {v.table}",
             message=f"{v.table}: {v.rows} rows recorded this month for children living in "
-            f"'{v.locality}', {direction} than in any reference month "
+            f"'{v.locality}', {direction} than in any of the "
+            f"{settings.volume_baseline_months} months before "
             f"({v.reference_low}-{v.reference_high}, mean {v.reference_mean:g})",
             features=[v.table], groups=[f"locality={v.locality}"], value=v.rows,
-            threshold=f"outside all reference months, > {settings.volume_sigma} SD and "
+            threshold=f"outside all {settings.volume_baseline_months} months before, "
+                      f"> {settings.volume_sigma} SD (Anscombe scale) and "
             f">= {settings.segment_min_shift:g} rows from their mean"))
     return alarms
 

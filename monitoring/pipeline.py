@@ -57,6 +57,7 @@ from monitoring.store import alerts_in_store, save_results, save_scores, stored_
 from monitoring.volume import (
     VolumeShift,
     monthly_counts,
+    months_before,
     season_months,
     seasonal_factors,
     volume_shifts,
@@ -108,7 +109,7 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
             prediction=with_reference_months(prediction, reference),
             segments=segment_shifts(reference, current, watched, list(SEGMENT_COLUMNS), mon,
                                     population=groups),
-            recording=_recording(warehouse, as_of, ref_months, mon),
+            recording=_recording(warehouse, as_of, mon),
             html=str(html_path))
     with timed(probe, "volume_and_mix"):
         step("alert volume and who is flagged")
@@ -145,11 +146,11 @@ def _run(settings: Settings, warehouse: Path, as_of: date, step: Progress) -> Mo
     return report
 
 
-def _recording(warehouse: Path, as_of: date, ref_months: list[date],
-               mon: MonitoringSettings) -> list[VolumeShift]:
-    history = season_months(ref_months, mon.volume_season_months)
-    counts = monthly_counts(warehouse, as_of, [*history, *ref_months, as_of])
-    return volume_shifts(counts, as_of, ref_months, mon,
+def _recording(warehouse: Path, as_of: date, mon: MonitoringSettings) -> list[VolumeShift]:
+    baseline = months_before(as_of, mon.volume_baseline_months)
+    history = season_months(baseline, mon.volume_season_months)
+    counts = monthly_counts(warehouse, as_of, [*history, *baseline, as_of])
+    return volume_shifts(counts, as_of, baseline, mon,
                          factors=seasonal_factors(counts, history))
 
 

@@ -3,8 +3,13 @@
 A service that stops recording (a locality team's system down, a team closed) removes records
 before it changes any model input much: a child's 12-month count falls by one twelfth a month.
 So the monitor also counts the rows each event table received in the month (by recorded
-date), by the locality the child lives in, against the same count in each reference month,
-for every child known to the council (not only the 10-17 population: a team's whole intake).
+date), by the locality the child lives in, against the same count in each of the
+``volume_baseline_months`` months before it, for every child known to the council (not only
+the 10-17 population: a team's whole intake). The baseline is the recent past, not the
+model's reference year: the question is whether a team's recording changed suddenly, and a
+locality's intake drifts over a year or two (the default world's Southgate early help team
+opened 21-29 episodes a month in 2018-19 and 11-20 in 2019; against the reference year its
+October's 7 was a false alarm).
 
 Records arrive with a yearly rhythm: the statutory returns re-record what is open at the year
 end (children in need episodes in March, assessments carried into April's new collection
@@ -86,6 +91,13 @@ def monthly_counts(warehouse: Path, as_of: date, months: Sequence[date]) -> pd.D
     return frame
 
 
+def months_before(as_of: date, months: int) -> list[date]:
+    """The ends of the ``months`` months before ``as_of``'s month: a team's recent recording,
+    the baseline a sudden change in it is measured against."""
+    current = pd.Period(as_of, "M")
+    return [(current - i).to_timestamp(how="end").date() for i in range(months, 0, -1)]
+
+
 def season_months(reference_months: Sequence[date], months: int) -> list[date]:
     """The ``months`` month ends up to the last reference month: the history the month-of-year
     factors are estimated from (never the month being monitored)."""
@@ -118,8 +130,11 @@ def volume_shifts(counts: pd.DataFrame, as_of: date, reference_months: Sequence[
                   factors: pd.DataFrame | None = None) -> list[VolumeShift]:
     """Table-locality pairs whose rows this month, with each month's yearly rhythm taken out
     (``factors`` from ``seasonal_factors``; none: no rhythm), left every reference month's by
-    more than ``volume_sigma`` deviations (the larger of the months' spread and Poisson's) and
-    by at least ``segment_min_shift`` rows."""
+    more than ``volume_sigma`` deviations and by at least ``segment_min_shift`` rows.
+
+    Deviations are measured on the variance-stabilised (Anscombe) scale, the larger of the
+    months' spread and Poisson's: a drop towards zero is rarer than a rise of the same size,
+    and a team that stops recording is the change this check exists for."""
     if counts.empty:
         return []
     grid = counts.pivot_table(index=["table", "locality"], columns="month", values="rows",
@@ -136,22 +151,29 @@ def volume_shifts(counts: pd.DataFrame, as_of: date, reference_months: Sequence[
         return np.array([float(column.get(t, 1.0)) if column is not None else 1.0
                          for t in tables])
 
-    ref = np.column_stack([grid[m].to_numpy(dtype=float) / factor(m)
-                           for m in reference_months])
     expected_factor = factor(as_of)
+    # Every month brought to this month's place in the year, then to Anscombe's scale.
+    ref_rows = np.column_stack([grid[m].to_numpy(dtype=float) / factor(m) * expected_factor
+                                for m in reference_months])
     now_raw = grid[as_of].to_numpy(dtype=float)
-    now = now_raw / expected_factor
-    mean, spread = ref.mean(axis=1), ref.std(axis=1, ddof=1)
-    sd = np.maximum(spread, np.sqrt(np.maximum(mean, 1.0)))
-    z = (now - mean) / sd
-    expected = mean * expected_factor  # this month's count if nothing had changed
+    ref, now = _anscombe(ref_rows), _anscombe(now_raw)
+    spread = ref.std(axis=1, ddof=1)
+    z = (now - ref.mean(axis=1)) / np.maximum(spread, 1.0)  # 1: Poisson's SD on this scale
+    expected = ref_rows.mean(axis=1)  # this month's count if nothing had changed
     hit = (((now < ref.min(axis=1)) | (now > ref.max(axis=1)))
            & (np.abs(z) > settings.volume_sigma)
            & (np.abs(now_raw - expected) >= settings.segment_min_shift))
     out = [VolumeShift(table=str(t), locality=str(loc), rows=int(now_raw[i]),
                        reference_mean=round(float(expected[i]), 2),
-                       reference_low=round(float(ref[i].min() * expected_factor[i])),
-                       reference_high=round(float(ref[i].max() * expected_factor[i])),
+                       reference_low=round(float(ref_rows[i].min())),
+                       reference_high=round(float(ref_rows[i].max())),
                        z=round(float(z[i]), 2))
            for i, (t, loc) in enumerate(grid.index) if hit[i]]
     return sorted(out, key=lambda s: -abs(s.z))
+
+
+def _anscombe(rows: np.ndarray) -> np.ndarray:
+    """2 sqrt(x + 3/8): a Poisson count's standard deviation is about 1 on this scale whatever
+    its mean, so a team falling silent (16 rows a month to 1) is as far out as it is unlikely;
+    on the raw scale, with an SD taken from the months' spread, it was 3.3 deviations."""
+    return 2.0 * np.sqrt(np.maximum(rows, 0.0) + 0.375)

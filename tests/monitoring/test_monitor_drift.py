@@ -155,6 +155,57 @@ def test_a_yearly_rhythm_is_no_alarm_but_a_team_stopping_in_that_month_is(seed: 
     assert shift.reference_mean == pytest.approx(40, rel=0.2)
 
 
+def _drifting(now: dict[str, int], seed: int = 0) -> tuple[pd.DataFrame, date]:
+    """Two years of early help episodes: every team's intake overdispersed month to month
+    (a gamma-Poisson mix around its mean), and "place 1"'s mean falling from 44 to 14 a month
+    (a slow drift of who lives there, not a change in recording)."""
+    from monitoring.volume import months_before
+
+    rng = np.random.default_rng(seed)
+    as_of = date(2020, 1, 31)
+    ends = months_before(as_of, 24)
+    rows = []
+    for p in PLACES:
+        for i, m in enumerate(ends):
+            mean = 44 - 30 * i / 23 if p == "place 1" else 20.0
+            rows.append({"table": "early_help_episodes", "locality": p, "month": m,
+                         "rows": rng.poisson(rng.gamma(100.0, mean / 100.0))})
+        rows.append({"table": "early_help_episodes", "locality": p, "month": as_of,
+                     "rows": now.get(p, rng.poisson(14 if p == "place 1" else 20))})
+    return pd.DataFrame(rows), as_of
+
+
+def test_months_before_are_the_twelve_month_ends_before_the_month() -> None:
+    from monitoring.volume import months_before
+
+    months = months_before(date(2020, 1, 15), 12)
+    assert months[0] == date(2019, 1, 31) and months[-1] == date(2019, 12, 31)
+    assert len(set(months)) == 12
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_teams_slow_drift_is_no_alarm_against_its_recent_months(seed: int) -> None:
+    from monitoring.volume import months_before, volume_shifts
+
+    counts, as_of = _drifting({"place 1": 6}, seed)
+    assert volume_shifts(counts, as_of, months_before(as_of, 12), MonitoringSettings()) == []
+    # The same month against the year before last (a fixed reference year) is an alarm.
+    [shift] = volume_shifts(counts, as_of, months_before(as_of, 24)[:12], MonitoringSettings())
+    assert shift.locality == "place 1"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_team_falling_silent_is_named_though_its_months_vary(seed: int) -> None:
+    """1 row against about 20: 3-4 deviations on the raw scale with this spread, beyond 4 on
+    the variance-stabilised one, where a fall towards zero counts as the rare thing it is."""
+    from monitoring.volume import months_before, volume_shifts
+
+    counts, as_of = _drifting({"place 3": 1}, seed)
+    [shift] = volume_shifts(counts, as_of, months_before(as_of, 12), MonitoringSettings())
+    assert (shift.locality, shift.rows) == ("place 3", 1)
+    assert shift.z < -4
+
+
 def test_the_score_drifts_only_beyond_the_reference_months_own_moves() -> None:
     """A score whose terms alternate (as termly returns move the index) is not drift when a
     month looks like one of its kind; a month beyond every reference month is. Distances are
