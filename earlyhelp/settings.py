@@ -59,6 +59,10 @@ class ModelSettings(BaseModel):
     # (a few dozen children in any training window); first-time entry shares its drivers and
     # has more than ten times the positives. None fits on `label` itself.
     fit_label: str | None = "first_time_entry_12m"
+    # Fit positives that are also positives of `label` (first entries that were custody)
+    # count this many times in the learned linear candidates' fit (trees fit unweighted), so
+    # the fit leans towards what separates custody from other first entries. 1: no lean.
+    outcome_weight: float = Field(1.0, ge=1.0)
     # Learned candidates use features looking back at most this many months (and statuses
     # at the as-of date). Counts over all recorded history drift: most sources begin at the
     # extract's first month, so "ever" meant "in the last few months" in the oldest training

@@ -209,11 +209,16 @@ def fit_calibrated(
     negative_rate: float,
     seed: int,
     fit_label: str | None = None,
+    outcome_weight: float = 1.0,
 ) -> Pipeline:
     """Fit on ``fit`` (to ``fit_label`` if given), then sigmoid-calibrate the frozen
-    classifier to ``label`` on ``calibration``, so the score is a probability of ``label``."""
+    classifier to ``label`` on ``calibration``, so the score is a probability of ``label``.
+
+    ``outcome_weight``: fit rows positive for ``label`` itself count this many times."""
     y_fit = fit[fit_label or label].to_numpy()
     rows, weights = sample_negatives(y_fit, negative_rate, seed)
+    if outcome_weight != 1.0:
+        weights = weights * np.where(fit[label].to_numpy()[rows] == 1, outcome_weight, 1.0)
     # One native thread: OpenMP trees oversubscribe a shared 2-core machine badly.
     # Trees fit unweighted: scikit-learn 1.9 bins weighted data with one weighted percentile
     # per bin edge (about 70 s at 1.5M rows); sampling only shifts their log-odds, which the

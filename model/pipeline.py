@@ -86,6 +86,7 @@ def _fit(kind: str, data: ModelData, rule: tuple[str, ...], fit: pd.DataFrame,
         pipeline, fit, calibration, data.label,
         negative_rate=settings.model.negative_sample_rate, seed=seed,
         fit_label=None if kind in BASELINES else data.target,
+        outcome_weight=1.0 if kind in BASELINES else settings.model.outcome_weight,
     )
 
 

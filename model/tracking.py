@@ -91,6 +91,7 @@ def log_selection(settings: Settings, label: str, blocks: dict[str, MetricBlock]
                 "validation_months": f"{validation_months[0]}..{validation_months[-1]}",
                 "max_lookback_months": settings.model.max_lookback_months,
                 "fit_label": settings.model.fit_label,
+                "outcome_weight": settings.model.outcome_weight,
             })
             mlflow.log_metrics(block_metrics("validation", block))
             mlflow.set_tag("chosen", str(variant == chosen))
@@ -186,6 +187,7 @@ def log_training(
             "negative_sample_rate": ms.negative_sample_rate, "test_folds": ms.test_folds,
             "fold_months": ms.fold_months, "calibration_months": ms.calibration_months,
             "label_horizon_months": ms.label_horizon_months, "seed": ms.seed,
+            "fit_label": ms.fit_label, "outcome_weight": ms.outcome_weight,
             "bootstrap_resamples": ms.bootstrap_resamples, "features": len(data.features),
             "test_months": f"{evaluation.test_months[0]}..{evaluation.test_months[-1]}",
         })

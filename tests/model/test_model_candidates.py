@@ -99,6 +99,31 @@ def test_fit_label_fits_and_label_calibrates(world: SyntheticWorld) -> None:
     assert not np.allclose(inner[0], inner[1])
 
 
+def test_outcome_weight_leans_the_fit_towards_the_evaluated_label() -> None:
+    """Two inputs: ``broad`` raises first entry of every kind, ``serious`` only the entries
+    that are custody. Counting custody positives 20 times moves the fit's weight from
+    ``broad`` towards ``serious``; the score stays a calibrated probability of custody."""
+    rng = np.random.default_rng(3)
+    n = 40_000
+    frame = pd.DataFrame({"broad": rng.normal(size=n), "serious": rng.normal(size=n)})
+    entry = rng.random(n) < 1 / (1 + np.exp(-(-3.0 + 1.2 * frame["broad"])))
+    custody = entry & (rng.random(n) < 1 / (1 + np.exp(-(-2.5 + 1.5 * frame["serious"]))))
+    frame["first_time_entry_12m"], frame["custody_12m"] = entry.astype(int), custody.astype(int)
+    fit, cal = frame.iloc[:30_000], frame.iloc[30_000:]
+
+    def coefficients(weight: float) -> tuple[np.ndarray, float]:
+        model = fit_calibrated(make_pipeline("logistic", ["broad", "serious"], (), 1), fit, cal,
+                               "custody_12m", negative_rate=0.5, seed=1,
+                               fit_label="first_time_entry_12m", outcome_weight=weight)
+        inner = model.named_steps["classifier"].calibrated_classifiers_[0].estimator.estimator
+        return inner.coef_[0], float(model.predict_proba(cal)[:, 1].mean())
+
+    (plain, p_plain), (leaning, p_leaning) = coefficients(1.0), coefficients(20.0)
+    assert abs(plain[1]) < 0.1 < 0.3 < leaning[1]  # plain fit: first entry alone
+    for p in (p_plain, p_leaning):
+        assert 0.5 * cal["custody_12m"].mean() < p < 2 * cal["custody_12m"].mean()
+
+
 def test_logistic_log_transforms_only_the_count_columns() -> None:
     X = pd.DataFrame({"contacts_12m": [0.0, 1.0, 40.0, 3.0], "trend": [-3.0, 0.0, 2.0, 1.0],
                       "rate": [0.1, 0.5, 0.9, np.nan]})
