@@ -115,7 +115,10 @@ def get_session(context: ContextDep) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function": committed before the response is sent. FastAPI's default ends a dependency with
+# yield after the response, so a browser following a decision's redirect could read the page
+# before the decision was committed (a fresh-clone browser test saw the page without it).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _token(request: Request, bearer: str | None) -> str | None:

@@ -72,6 +72,52 @@ def test_opening_an_alert_shows_the_name_and_is_audited(client: TestClient, scor
     assert not any(name in stored for name in champion.served.world.person_names[:50])
 
 
+def test_a_decision_is_committed_before_its_answer_is_sent(settings, champion: Champion,  # type: ignore[no-untyped-def]
+                                                           scored) -> None:
+    """A browser follows the decision's redirect at once: the commit must come first (FastAPI
+    ends a dependency with yield after the response unless told otherwise, and a loaded
+    machine then showed the alert page without the decision just recorded)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from serving.app import create_app
+    from tests.serving.conftest import FixedHolder
+
+    factory, _ = scored
+    add_users(factory, _teams(factory))
+    order: list[str] = []
+
+    class ResponseStart:
+        def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+            self.app = app
+
+        async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+            async def sending(message) -> None:  # type: ignore[no-untyped-def]
+                if message["type"] == "http.response.start":
+                    order.append("response")
+                await send(message)
+            await self.app(scope, receive, sending)
+
+    def committed(session: Session) -> None:
+        order.append("commit")
+
+    app = create_app(settings, holder=FixedHolder(champion.model),  # type: ignore[arg-type]
+                     warehouse=champion.served.warehouse)
+    app.add_middleware(ResponseStart)
+    event.listen(Session, "after_commit", committed)
+    try:
+        with TestClient(app) as client:
+            auth = bearer(client, "prac")
+            first = client.get("/v1/alerts", headers=auth).json()["items"][0]
+            order.clear()
+            decided = client.post(f"/v1/alerts/{first['id']}/decision", headers=auth,
+                                  json={"decision": "refer_early_help", "note": "at once"})
+    finally:
+        event.remove(Session, "after_commit", committed)
+    assert decided.status_code == 201
+    assert "commit" in order and order.index("commit") < order.index("response"), order
+
+
 def test_bad_input_is_a_4xx_naming_the_field(client: TestClient, scored) -> None:  # type: ignore[no-untyped-def]
     factory, _ = scored
     add_users(factory, _teams(factory))

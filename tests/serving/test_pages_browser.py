@@ -68,7 +68,7 @@ def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped
 
 
 def test_practitioner_opens_an_alert_and_records_a_decision(server) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     base, teams = server
     IMAGES.mkdir(parents=True, exist_ok=True)
@@ -97,17 +97,27 @@ def test_practitioner_opens_an_alert_and_records_a_decision(server) -> None:  # 
         page.screenshot(path=str(IMAGES / "ui_alert.png"), full_page=True)
 
         # Keyboard only: choose a decision and submit without the mouse.
-        # Each key goes to its element (focus, then key, in one step), and the submit waits for
-        # the page the form posts to: on a loaded machine a separate focus and key press, and
-        # a load-state wait that returns before the post has begun, raced (a CI-like run failed).
+        # Each key goes to its element (focus, then key, in one step). The form posts to the
+        # page it is on, so waiting for that URL proves nothing: the test waits for the post's
+        # answer, then for the page it redirects to (on a loaded machine the row was looked
+        # for on the page before the post, twice in fresh-clone runs).
         choice = page.get_by_label("Needs more information")
         choice.press("Space")
         assert choice.is_checked()
         page.get_by_label("Note (what you decided and why)").fill("Asked the school first.")
-        with page.expect_navigation():
+        with (
+            page.expect_response(lambda r: r.request.method == "GET"
+                                 and r.url == f"{base}{alert_path}", timeout=60_000) as shown,
+            page.expect_response(lambda r: r.request.method == "POST"
+                                 and r.url.endswith("/decision"), timeout=60_000) as posted,
+        ):
             page.get_by_role("button", name="Record decision").press("Enter")
+        assert posted.value.status == 303, f"the decision was refused: {posted.value.status}"
+        assert shown.value.ok
+        page.wait_for_load_state("load")
         row = page.get_by_role("row", name="Asked the school first.")
-        assert "Needs more information" in row.inner_text() and "prac" in row.inner_text()
+        expect(row).to_contain_text("Needs more information", timeout=60_000)
+        expect(row).to_contain_text("prac")
         problems["decided"] = _wcag_violations(page)
         page.screenshot(path=str(IMAGES / "ui_decided.png"), full_page=True)
 
