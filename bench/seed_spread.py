@@ -28,7 +28,7 @@ from rich.progress import track
 from synthcouncil import latent
 from synthcouncil.calibration import TARGETS, calibration
 from synthcouncil.config import SynthConfig
-from synthcouncil.population import LOCALITIES, Population
+from synthcouncil.population import Population
 from synthcouncil.simulate import simulate
 from synthcouncil.tables import build_tables
 
@@ -43,10 +43,9 @@ def _fix_locality_chance() -> None:
     def initial(cls: type[latent.HiddenState], pop: Population,
                 rng: np.random.Generator) -> latent.HiddenState:
         state: latent.HiddenState = drawn(cls, pop, rng)
-        base = np.array([dec for _, _, dec in LOCALITIES], dtype=float)
-        fixed = np.exp(0.18 * (5 - base))
+        fixed = latent.locality_deprivation()
         chance = state.loc_mult / fixed
-        weights = np.bincount(pop.locality, minlength=len(base)).astype(float)
+        weights = np.bincount(pop.locality, minlength=len(fixed)).astype(float)
         state.loc_mult = fixed * chance / np.average(chance, weights=weights)
         return state
 

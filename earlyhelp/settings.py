@@ -165,9 +165,10 @@ class MonitoringSettings(BaseModel):
     # tiny spread within a year; an influx moves one locality's share by a tenth or more.
     segment_share_change: float = Field(0.05, gt=0)
     # Recording volume: rows an event table received this month in one locality against
-    # the same in each reference month; a count is Poisson at least, so the deviation is the
-    # larger of the months' spread and the square root of the mean. Fewer comparisons than
-    # the segment check (10 tables x 16 localities), so a lower bar.
+    # the same in each baseline month, on the variance-stabilised scale 2 sqrt(rows + 3/8),
+    # where a Poisson count's deviation is 1: the deviation is the larger of the months'
+    # spread and that. Fewer comparisons than the segment check (8 tables x 16 localities),
+    # so a lower bar.
     volume_sigma: float = Field(4.0, gt=0)
     # ... against the counts of this many months before the month (the recent past: a sudden
     # change, not the slow drift of a locality's intake since the reference year).

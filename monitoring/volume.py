@@ -101,8 +101,7 @@ def months_before(as_of: date, months: int) -> list[date]:
 def season_months(reference_months: Sequence[date], months: int) -> list[date]:
     """The ``months`` month ends up to the last reference month: the history the month-of-year
     factors are estimated from (never the month being monitored)."""
-    last = pd.Period(max(reference_months), "M")
-    return [(last - i).to_timestamp(how="end").date() for i in range(months - 1, -1, -1)]
+    return months_before((pd.Period(max(reference_months), "M") + 1).start_time.date(), months)
 
 
 def seasonal_factors(counts: pd.DataFrame, history: Sequence[date]) -> pd.DataFrame:

@@ -57,9 +57,9 @@ class HiddenState:
     @classmethod
     def initial(cls, pop: Population, rng: np.random.Generator) -> HiddenState:
         n, n_hh = pop.n, int(pop.household.max()) + 1
-        base = np.array([dec for _, _, dec in LOCALITIES], dtype=float)
         # Exploitation clusters where deprivation is high, with locality-level chance on top.
-        loc_mult = np.exp(0.18 * (5 - base) + 0.35 * rng.standard_normal(len(base)))
+        deprivation = locality_deprivation()
+        loc_mult = deprivation * np.exp(0.35 * rng.standard_normal(len(deprivation)))
         hh_dep = np.zeros(n_hh, np.float32)
         hh_dep[pop.household] = pop.dep_multiplier
         return cls(
@@ -86,6 +86,12 @@ class HiddenState:
     def criminal(self) -> np.ndarray:
         """Criminally exploited (county lines, gangs) now."""
         return self.exploited & ~self.sexual
+
+
+def locality_deprivation() -> np.ndarray:
+    """Each locality's exploitation level from its typical IMD decile alone (before chance)."""
+    base = np.array([dec for _, _, dec in LOCALITIES], dtype=float)
+    return np.exp(0.18 * (5 - base))
 
 
 def exploitation_age_curve(age: np.ndarray) -> np.ndarray:
