@@ -1,11 +1,12 @@
 """Benchmark ``earlyhelp synth``: the default world and a 250,000-child world.
 
-Each generation runs in its own subprocess, which reports its wall time and peak resident
-memory, and the part of it spent on the exact truth's roll-outs (``truth_seconds``, inside
-the simulation step). Targets (2 cores), as issue 10 sets them: the default world under 60 s
-with the exact truth, or under 60 s without it and the truth under 2 minutes on its own;
-250,000 children under 4 minutes without the truth (the target predates the truth; the
-truth's time at that size is reported beside it) and under 8 GiB.
+Each generation runs in its own subprocess, which reports its wall time, the exact truth's
+roll-out time (``truth_seconds``, spent in a worker process beside the simulation, so it
+overlaps the rest) and how long the main process waited for it at the end
+(``truth_wait_seconds``), and the peak resident memory of the main process and of the worker
+(judged on their sum: both are alive at once). Targets (2 cores), as issue 10 sets them: the
+default world under 60 s with the exact truth; 250,000 children under 4 minutes (the target
+predates the truth, and is now judged with it) and under 8 GiB.
 """
 
 from __future__ import annotations
@@ -19,43 +20,38 @@ from typing import NamedTuple
 
 class Case(NamedTuple):
     children: int
-    max_seconds: float  # the world without the truth's roll-outs
-    max_mib: float
-    max_truth_seconds: float | None  # None: the truth's time is reported, not judged
+    max_seconds: float  # the whole run, the exact truth included
+    max_mib: float  # the main process and the truth's worker together
 
 
 CASES = {
-    "default": Case(children=63_000, max_seconds=60.0, max_mib=8 * 1024.0,
-                    max_truth_seconds=120.0),
-    "children_250k": Case(children=250_000, max_seconds=240.0, max_mib=8 * 1024.0,
-                          max_truth_seconds=None),
+    "default": Case(children=63_000, max_seconds=60.0, max_mib=8 * 1024.0),
+    "children_250k": Case(children=250_000, max_seconds=240.0, max_mib=8 * 1024.0),
 }
 
 
 def passes(figures: dict[str, float], case: Case) -> bool:
-    """Within the case's targets: the whole run under ``max_seconds``, or the run without the
-    truth under it and the truth under ``max_truth_seconds``; memory under ``max_mib``."""
-    if figures["peak_mib"] > case.max_mib:
-        return False
-    if figures["seconds"] <= case.max_seconds:
-        return True
-    truth = figures.get("truth_seconds", 0.0)
-    within_truth = case.max_truth_seconds is None or truth <= case.max_truth_seconds
-    return figures["seconds"] - truth <= case.max_seconds and within_truth
+    """Within the case's targets: the whole run under ``max_seconds`` and the two processes'
+    peak memory together under ``max_mib``."""
+    memory = figures["peak_mib"] + figures.get("worker_peak_mib", 0.0)
+    return figures["seconds"] <= case.max_seconds and memory <= case.max_mib
+
 
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from typing import NamedTuple
 from synthcouncil import SynthConfig, generate
 start = time.perf_counter()
 paths = generate(SynthConfig(out=Path(sys.argv[1]), children=int(sys.argv[2])))
-truth = json.loads(paths.report.read_text())["truth"]
+report = json.loads(paths.report.read_text())
+truth = report["truth"]
 print(json.dumps({
     "seconds": round(time.perf_counter() - start, 2),
     "truth_seconds": truth.get("seconds", 0.0),
+    "truth_wait_seconds": report["timings"].get("truth_wait", 0.0),
     "truth_replicates": truth.get("replicates", 0),
     "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    "worker_peak_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
 }))
 """
 
@@ -74,9 +70,7 @@ def run(workdir: Path) -> dict[str, object]:
     for name, case in CASES.items():
         figures = _generate(workdir / name, case.children)
         ok = passes(figures, case)
-        without_truth = round(figures["seconds"] - figures.get("truth_seconds", 0.0), 2)
-        results[name] = {**figures, "seconds_without_truth": without_truth, **case._asdict(),
-                         "passed": ok}
+        results[name] = {**figures, **case._asdict(), "passed": ok}
         passed = passed and ok
     results["passed"] = passed
     return results

@@ -36,14 +36,20 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
 
     cal = Calendar.for_window(config.start, config.end)
     rollouts = Rollouts(exact_months(cal, config.truth_months), config.truth_replicates,
-                        config.seed)
-    with timed(report, "simulate"):
-        world = simulate(config, on_month=months, on_state=rollouts)
-    with timed(report, "tables"):
-        tables = change_tables(config.scenario, world, build_tables(world))
-    _step(progress, "writing raw extracts")
-    with timed(report, "raw"):
-        counts, records = write_raw(world, tables, paths.raw)
+                        config.seed, workers=config.truth_workers)
+    try:
+        with timed(report, "simulate"):
+            world = simulate(config, on_month=months, on_state=rollouts)
+        with timed(report, "tables"):
+            tables = change_tables(config.scenario, world, build_tables(world))
+        _step(progress, "writing raw extracts")
+        with timed(report, "raw"):
+            counts, records = write_raw(world, tables, paths.raw)
+        _step(progress, "waiting for the truth's roll-outs")
+        with timed(report, "truth_wait"):
+            rollouts.collect()
+    finally:
+        rollouts.close()
     _step(progress, "writing truth")
     with timed(report, "truth"):
         counts |= write_truth(world, records, paths.truth, rollouts.results)

@@ -27,6 +27,8 @@ LADDER = np.array(
         [0.00, 0.00, 0.05, 0.15, 0.795, 0.005, 0.00],
     ]
 )
+# Chance a minor offence ends in custody, by row of LADDER.
+LADDER_CUSTODY = LADDER[:, 5:].sum(axis=1)
 SERIOUS_OFFENCES = np.array(
     ["Robbery", "Possession of a knife or offensive weapon", "Supply of drugs",
      "Violence against the person (serious)"], dtype=object
@@ -108,7 +110,7 @@ def custody_given_offence(
     """Chance that an offence now ends in a custodial sentence (both paths)."""
     serious = serious_share(s, pop, prior, rates)
     if_serious = _if_serious(prior, trend, rates)
-    ladder_custody = LADDER[np.minimum(prior, 3), 5:].sum(axis=1)
+    ladder_custody = LADDER_CUSTODY[np.minimum(prior, 3)]
     return serious * if_serious + (1 - serious) * ladder_custody
 
 

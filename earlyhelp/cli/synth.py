@@ -59,6 +59,11 @@ def synth(
         help="Roll-outs per child and month for the exact truth (more: smaller standard error, "
         "proportionally slower).",
     ),
+    truth_workers: int = typer.Option(
+        1, "--truth-workers", min=0, max=8,
+        help="Worker processes rolling the truth out while the simulation goes on (0: in the "
+        "simulation's own process). The figures are the same either way.",
+    ),
 ) -> None:
     """Simulate a council's children month by month and write what its systems would export.
 
@@ -83,7 +88,7 @@ def synth(
             config = SynthConfig(
                 out=out, children=children, seed=seed, start=start.date(), end=end.date(),
                 mess=mess, truth_months=truth_months, truth_replicates=truth_replicates,
-                scenario=change,
+                truth_workers=truth_workers, scenario=change,
             )
         except ValidationError as exc:
             first = exc.errors()[0]

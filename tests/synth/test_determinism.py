@@ -22,3 +22,17 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
     assert len(a) > 30
     assert a == b
     assert a["raw/social_care/children.csv"] != c["raw/social_care/children.csv"]
+
+
+def test_truth_rolled_out_in_a_worker_equals_the_truth_rolled_out_in_process(
+    tmp_path: Path,
+) -> None:
+    """The worker gets a copy of each month's state while the simulation moves on: a copy
+    taken too late (after the next month's step) would change the figures."""
+    inline = generate(SynthConfig(out=tmp_path / "a", children=600, seed=11,
+                                  truth_workers=0)).root
+    worker = generate(SynthConfig(out=tmp_path / "b", children=600, seed=11,
+                                  truth_workers=1)).root
+    a, b = digest(inline), digest(worker)
+    assert "truth/risk.parquet" in a
+    assert a == b
