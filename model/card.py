@@ -173,8 +173,12 @@ def _across_worlds(evaluation: EvaluationReport) -> dict[str, object] | None:
              "low": _num(v.range[0], 2), "high": _num(v.range[1], 2)}
             for k, v in evidence.children_reached_expected.items()]
     ratio = evidence.champion_ratio_to_ceiling
+    by_sex = [{"name": names.get(k, k), "sex": sex, "median": _num(v.median, 1),
+               "low": _num(v.range[0], 1), "high": _num(v.range[1], 1)}
+              for k, groups in evidence.flag_share_over_outcome_share_by_sex.items()
+              for sex, v in sorted(groups.items())]
     return {
-        "worlds": evidence.worlds, "truth": evidence.truth, "rows": rows,
+        "worlds": evidence.worlds, "truth": evidence.truth, "rows": rows, "by_sex": by_sex,
         "reason": evidence.reason, "source": evidence.source,
         "ratio": _num(ratio.median_ratio, 2) if ratio else "n/a",
         "ratio_low": _num(ratio.interval.low, 2) if ratio else "n/a",

@@ -137,6 +137,9 @@ class AcrossWorlds(BaseModel):
     # Per candidate (model, index, rule, ceiling): children reached, expected under the truth.
     children_reached_expected: dict[str, Spread] = Field(default_factory=dict)
     champion_ratio_to_ceiling: PairedComparison | None = None
+    # Per candidate, per sex: share of flags over share of expected outcomes (1 is even).
+    flag_share_over_outcome_share_by_sex: dict[str, dict[str, Spread]] = Field(
+        default_factory=dict)
 
 
 class EvaluationReport(BaseModel):

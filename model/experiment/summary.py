@@ -117,4 +117,5 @@ def evidence_from(path: Path) -> AcrossWorlds:
         children_reached_expected={b: getattr(summary, b)["children_reached_expected"]
                                    for b in BLOCKS},
         champion_ratio_to_ceiling=summary.champion_ratio_to_ceiling,
+        flag_share_over_outcome_share_by_sex=summary.flag_share_over_outcome_share_by_sex,
     )

@@ -91,3 +91,25 @@ def test_rendered_card_shows_c_for_suppressed_cells(trained) -> None:  # type: i
     for line in group_lines:
         counts = [cell.strip() for cell in line.split("|")[2:5]]
         assert all(c == "c" or not re.fullmatch(r"[1-5]", c) for c in counts), line
+
+
+def test_card_shows_who_is_flagged_by_sex_across_worlds() -> None:
+    from model.card import _across_worlds
+    from model.report import AcrossWorlds, Interval, PairedComparison, Spread
+
+    ratio = PairedComparison(numerator="model", denominator="index", worlds=10,
+                             median_ratio=1.3, interval=Interval(low=1.1, high=1.5))
+    evidence = AcrossWorlds(
+        source="worlds.json", learned_over_index=ratio, learned_is_champion=True,
+        reason="beat it", worlds=10,
+        children_reached_expected={"model": Spread(median=3.1, range=(2.4, 4.2))},
+        flag_share_over_outcome_share_by_sex={
+            "model": {"M": Spread(median=0.72, range=(0.58, 0.9)),
+                      "F": Spread(median=6.02, range=(2.66, 8.14))}},
+    )
+    across = _across_worlds(EvaluationReport.model_construct(across_worlds=evidence))
+    assert across is not None
+    rows = {(r["name"], r["sex"]): r for r in across["by_sex"]}  # type: ignore[union-attr]
+    girls = rows[("learned model", "F")]
+    assert (girls["median"], girls["low"], girls["high"]) == ("6.0", "2.7", "8.1")
+    assert rows[("learned model", "M")]["median"] == "0.7"

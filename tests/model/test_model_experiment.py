@@ -116,6 +116,9 @@ def test_finished_worlds_are_kept_and_summarised_without_rebuilding(tmp_path: Pa
     evidence = evidence_from(tmp_path / "worlds.json")
     assert evidence.worlds == 2 and set(evidence.children_reached_expected) == {
         "model", "index", "rule", "ceiling"}
+    # Who is flagged travels with the evidence to the model card: here in proportion (1).
+    shares = evidence.flag_share_over_outcome_share_by_sex
+    assert shares["model"]["F"].median == pytest.approx(1.0)
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(InputError, match=r"not a worlds\.json"):
         evidence_from(tmp_path / "bad.json")
