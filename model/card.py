@@ -173,7 +173,8 @@ def _across_worlds(evaluation: EvaluationReport) -> dict[str, object] | None:
              "low": _num(v.range[0], 2), "high": _num(v.range[1], 2)}
             for k, v in evidence.children_reached_expected.items()]
     ratio = evidence.champion_ratio_to_ceiling
-    by_sex = [{"name": names.get(k, k), "sex": sex, "median": _num(v.median, 1),
+    sexes = {"F": "girls (F)", "M": "boys (M)"}
+    by_sex = [{"name": names.get(k, k), "sex": sexes.get(sex, sex), "median": _num(v.median, 1),
                "low": _num(v.range[0], 1), "high": _num(v.range[1], 1)}
               for k, groups in evidence.flag_share_over_outcome_share_by_sex.items()
               for sex, v in sorted(groups.items())]

@@ -110,6 +110,6 @@ def test_card_shows_who_is_flagged_by_sex_across_worlds() -> None:
     across = _across_worlds(EvaluationReport.model_construct(across_worlds=evidence))
     assert across is not None
     rows = {(r["name"], r["sex"]): r for r in across["by_sex"]}  # type: ignore[union-attr]
-    girls = rows[("learned model", "F")]
+    girls = rows[("learned model", "girls (F)")]
     assert (girls["median"], girls["low"], girls["high"]) == ("6.0", "2.7", "8.1")
-    assert rows[("learned model", "M")]["median"] == "0.7"
+    assert rows[("learned model", "boys (M)")]["median"] == "0.7"
