@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from pathlib import Path
+
+import pytest
 
 from synthcouncil import SynthConfig, generate
 
@@ -36,3 +39,15 @@ def test_truth_rolled_out_in_a_worker_equals_the_truth_rolled_out_in_process(
     a, b = digest(inline), digest(worker)
     assert "truth/risk.parquet" in a
     assert a == b
+
+
+def test_a_failed_generation_leaves_no_truth_worker_behind(tmp_path: Path) -> None:
+    def stop_at_the_end(what: str, done: int, total: int) -> None:
+        # After the last month's step: every truth month has gone to the worker by then.
+        if what == "simulating months" and done == total:
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        generate(SynthConfig(out=tmp_path / "a", children=600, seed=11, truth_workers=1),
+                 progress=stop_at_the_end)
+    assert multiprocessing.active_children() == []
