@@ -79,7 +79,7 @@ def interactions_pipeline(data: ModelData) -> Pipeline:
                      ("classifier", LogisticRegression(C=0.05, max_iter=1000))])
 
 
-def hurdle_scores(data: ModelData, settings: Settings, fit: pd.DataFrame,
+def hurdle_scores(data: ModelData, fit: pd.DataFrame,
                   test: pd.DataFrame, first: np.ndarray, seed: int) -> np.ndarray:
     """P(first entry) x P(custody | first entry); ranks only (no calibration needed)."""
     entries = fit[fit[data.target] == 1]
@@ -102,7 +102,7 @@ def extra_variants(data: ModelData, settings: Settings, first: dict[int, np.ndar
                                 fit_label=data.target)
         out["logistic_age_interactions"].append(fitted.predict_proba(test)[:, 1])
         out["logistic_custody_hurdle"].append(
-            hurdle_scores(data, settings, fit, test, first[i], ms.seed + i))
+            hurdle_scores(data, fit, test, first[i], ms.seed + i))
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
