@@ -64,13 +64,10 @@ def world_means(seed: int, out: Path, truth: bool = False) -> dict[str, object]:
     started = time.perf_counter()
     config = SynthConfig(out=out / f"seed{seed}", seed=seed)
     cal = Calendar.for_window(config.start, config.end)
-    rollouts = Rollouts(exact_months(cal, HORIZON) if truth else frozenset(),
-                        config.truth_replicates, seed, workers=config.truth_workers)
-    try:
+    with Rollouts(exact_months(cal, HORIZON) if truth else frozenset(),
+                  config.truth_replicates, seed, workers=config.truth_workers) as rollouts:
         world = simulate(config, on_state=rollouts)
         rollouts.collect()
-    finally:
-        rollouts.close()
     figures = calibration(world, build_tables(world))
     row: dict[str, object] = {
         "seed": seed, "seconds": round(time.perf_counter() - started, 1),

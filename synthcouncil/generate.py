@@ -35,9 +35,8 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
             progress("simulating months", done, total)
 
     cal = Calendar.for_window(config.start, config.end)
-    rollouts = Rollouts(exact_months(cal, config.truth_months), config.truth_replicates,
-                        config.seed, workers=config.truth_workers)
-    try:
+    with Rollouts(exact_months(cal, config.truth_months), config.truth_replicates,
+                  config.seed, workers=config.truth_workers) as rollouts:
         with timed(report, "simulate"):
             world = simulate(config, on_month=months, on_state=rollouts)
         with timed(report, "tables"):
@@ -48,8 +47,6 @@ def generate(config: SynthConfig, progress: Progress | None = None) -> WorldPath
         _step(progress, "waiting for the truth's roll-outs")
         with timed(report, "truth_wait"):
             rollouts.collect()
-    finally:
-        rollouts.close()
     _step(progress, "writing truth")
     with timed(report, "truth"):
         counts |= write_truth(world, records, paths.truth, rollouts.results)

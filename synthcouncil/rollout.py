@@ -142,7 +142,8 @@ class Rollouts:
     ``workers=0`` rolls out in this process, inside the month's step. With ``workers`` >= 1 the
     month's state is copied and rolled out in that many worker processes while the simulation
     goes on (the roll-outs draw from generators of their own, so the figures are the same);
-    call ``collect()`` before reading ``results``.
+    call ``collect()`` before reading ``results``. As a context manager it stops its workers
+    on the way out, whatever happened.
     """
 
     months: frozenset[int]
@@ -168,6 +169,12 @@ class Rollouts:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                              initializer=_keep, initargs=(pop, cal, rates))
         self._pending[m] = self._pool.submit(_roll_in_worker, start, self.replicates, self.seed)
+
+    def __enter__(self) -> Rollouts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def collect(self) -> dict[int, MonthTruth]:
         """Wait for the workers' roll-outs; the results by month."""
@@ -206,29 +213,30 @@ def _roll(
     tiled = _population(pop, np.tile(sub, replicates), household, copy)
     s0 = start.hidden
 
-    def per_child(a: np.ndarray) -> np.ndarray:
+    def copies(a: np.ndarray) -> np.ndarray:
+        """One copy of ``a`` (over children or households) per replicate, end to end."""
         return np.tile(a, replicates)
 
     s = HiddenState(
-        stress_hh=per_child(s0.stress_hh), abuse_hh=per_child(s0.abuse_hh),
-        behaviour=per_child(s0.behaviour), disengage=per_child(s0.disengage),
-        engage_trait=per_child(s0.engage_trait), exploited=per_child(s0.exploited),
-        sexual=per_child(s0.sexual), in_care=per_child(s0.in_care),
-        missing=per_child(s0.missing), loc_mult=s0.loc_mult, hh_dep=per_child(s0.hh_dep),
+        stress_hh=copies(s0.stress_hh), abuse_hh=copies(s0.abuse_hh),
+        behaviour=copies(s0.behaviour), disengage=copies(s0.disengage),
+        engage_trait=copies(s0.engage_trait), exploited=copies(s0.exploited),
+        sexual=copies(s0.sexual), in_care=copies(s0.in_care),
+        missing=copies(s0.missing), loc_mult=s0.loc_mult, hh_dep=copies(s0.hh_dep),
     )
     care = CareServices(n * replicates, _NoLog(), rates.services, early_help=False)
     for name in _CARE_ARRAYS:
-        setattr(care, name, per_child(start.care[name]))
-    prior, last = per_child(start.prior), per_child(start.last_outcome)
-    detained_until = per_child(start.detained_until)
+        setattr(care, name, copies(start.care[name]))
+    prior, last = copies(start.prior), copies(start.last_outcome)
+    detained_until = copies(start.detained_until)
     off = rates.offending
     log_none = np.zeros(n * replicates)
     for mm in range(m + 1, min(m + 1 + HORIZON, cal.n_months)):
         # Age, presence and the age curve are the same in every copy: computed once, tiled.
         age_all = age_at(cal, pop, mm)
-        age = per_child(age_all[sub])
-        present = per_child(present_at(cal, pop, mm, age_all)[sub])
-        curve = per_child(offending_age_curve(age_all[sub]))
+        age = copies(age_all[sub])
+        present = copies(present_at(cal, pop, mm, age_all)[sub])
+        curve = copies(offending_age_curve(age_all[sub]))
         advance_hidden(s, tiled, age, rates.latent, rng)
         h = offence_hazard(s, tiled, prior, mm - last, off) * curve
         h = np.clip(h, 0.0, 1.0) * (mm >= detained_until)

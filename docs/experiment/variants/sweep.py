@@ -52,7 +52,7 @@ from model.candidates import (
     make_pipeline,
     sample_negatives,
 )
-from model.data import ModelData, load_model_data, make_folds
+from model.data import Fold, ModelData, load_model_data, make_folds
 from model.experiment.metrics import flag_share_over_outcome_share, world_block
 from model.pipeline import _rows, cross_validate
 
@@ -88,45 +88,52 @@ def hurdle_scores(data: ModelData, fit: pd.DataFrame,
     return first * second.predict_proba(test)[:, 1]
 
 
-def extra_variants(data: ModelData, settings: Settings, first: dict[int, np.ndarray]
-                   ) -> dict[str, np.ndarray]:
-    ms = settings.model
-    out: dict[str, list[np.ndarray]] = {"logistic_age_interactions": [],
-                                        "logistic_custody_hurdle": []}
-    for i, fold in enumerate(make_folds(data.months, ms)):
-        fit = _rows(data.frame, fold.fit_months)
-        calibration = _rows(data.frame, fold.calibration_months)
-        test = _rows(data.frame, fold.test_months)
-        fitted = fit_calibrated(interactions_pipeline(data), fit, calibration, data.label,
-                                negative_rate=ms.negative_sample_rate, seed=ms.seed + i,
-                                fit_label=data.target)
-        out["logistic_age_interactions"].append(fitted.predict_proba(test)[:, 1])
-        out["logistic_custody_hurdle"].append(
-            hurdle_scores(data, fit, test, first[i], ms.seed + i))
-    return {k: np.concatenate(v) for k, v in out.items()}
+def fold_variants(data: ModelData, settings: Settings, fit: pd.DataFrame,
+                  calibration: pd.DataFrame, test: pd.DataFrame, first: np.ndarray, seed: int
+                  ) -> dict[str, np.ndarray]:
+    """The two variants the train step does not have, on one fold's test months."""
+    fitted = fit_calibrated(interactions_pipeline(data), fit, calibration, data.label,
+                            negative_rate=settings.model.negative_sample_rate, seed=seed,
+                            fit_label=data.target)
+    return {"logistic_age_interactions": fitted.predict_proba(test)[:, 1],
+            "logistic_custody_hurdle": hurdle_scores(data, fit, test, first, seed)}
 
 
-def diagnostics(data: ModelData, settings: Settings) -> dict[str, np.ndarray]:
-    """Rankings that use sex (never candidates): see the module's docstring."""
-    ms = settings.model
-    out: dict[str, list[np.ndarray]] = {"diagnostic_sex_as_input": [],
-                                        "diagnostic_girls_entries_unweighted": []}
-    kinds = (*data.kinds, "flag")
-    for i, fold in enumerate(make_folds(data.months, ms)):
+def fold_diagnostics(data: ModelData, settings: Settings, fit: pd.DataFrame,
+                     test: pd.DataFrame, seed: int) -> dict[str, np.ndarray]:
+    """Rankings that use sex (never candidates) on one fold: see the module's docstring."""
+    y = fit[data.target].to_numpy()
+    rows, weights = sample_negatives(y, settings.model.negative_sample_rate, seed)
+    girl = (fit["sex"] == "F").to_numpy()[rows]
+    with_sex = make_pipeline("logistic", (*data.features, "girl"), (), settings.model.seed,
+                             (*data.kinds, "flag"))
+    with_sex.fit(fit.iloc[rows].assign(girl=girl.astype(float)), y[rows],
+                 classifier__sample_weight=weights)
+    blind = make_pipeline("logistic", data.features, (), settings.model.seed, data.kinds)
+    blind.fit(fit.iloc[rows], y[rows],
+              classifier__sample_weight=np.where(girl & (y[rows] == 1), 0.0, weights))
+    return {"diagnostic_sex_as_input": with_sex.predict_proba(
+                test.assign(girl=(test["sex"] == "F").astype(float)))[:, 1],
+            "diagnostic_girls_entries_unweighted": blind.predict_proba(test)[:, 1]}
+
+
+def extra_scores(data: ModelData, settings: Settings, folds: list[Fold], frame: pd.DataFrame,
+                 logistic: np.ndarray, with_diagnostics: bool) -> dict[str, np.ndarray]:
+    """Every variant outside the train step, fold by fold, aligned with ``cross_validate``'s
+    rows (``frame``: the folds' test months in order)."""
+    out: dict[str, list[np.ndarray]] = {}
+    for i, fold in enumerate(folds):
         fit = _rows(data.frame, fold.fit_months)
         test = _rows(data.frame, fold.test_months)
-        y = fit[data.target].to_numpy()
-        rows, weights = sample_negatives(y, ms.negative_sample_rate, ms.seed + i)
-        girl = (fit["sex"] == "F").to_numpy()[rows]
-        with_sex = make_pipeline("logistic", (*data.features, "girl"), (), ms.seed, kinds)
-        with_sex.fit(fit.iloc[rows].assign(girl=girl.astype(float)), y[rows],
-                     classifier__sample_weight=weights)
-        out["diagnostic_sex_as_input"].append(with_sex.predict_proba(
-            test.assign(girl=(test["sex"] == "F").astype(float)))[:, 1])
-        blind = make_pipeline("logistic", data.features, (), ms.seed, data.kinds)
-        blind.fit(fit.iloc[rows], y[rows],
-                  classifier__sample_weight=np.where(girl & (y[rows] == 1), 0.0, weights))
-        out["diagnostic_girls_entries_unweighted"].append(blind.predict_proba(test)[:, 1])
+        # The logistic model's scores on this fold: the hurdle's first stage.
+        first = logistic[frame["as_of"].isin(fold.test_months).to_numpy()]
+        seed = settings.model.seed + i
+        scores = fold_variants(data, settings, fit, _rows(data.frame, fold.calibration_months),
+                               test, first, seed)
+        if with_diagnostics:
+            scores |= fold_diagnostics(data, settings, fit, test, seed)
+        for name, score in scores.items():
+            out.setdefault(name, []).append(score)
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
@@ -139,12 +146,8 @@ def sweep(world: Path, with_diagnostics: bool = False) -> dict[str, dict[str, An
         folds = make_folds(data.months, ms)
         frame, scores, _ = cross_validate(data, (), folds, settings, lambda _: None,
                                           LEARNED_VARIANTS)
-        # The logistic model's per-fold scores, for the hurdle's first stage.
-        sizes = np.cumsum([0] + [len(_rows(data.frame, f.test_months)) for f in folds])
-        first = {i: scores["logistic"][sizes[i]:sizes[i + 1]] for i in range(len(folds))}
-        scores.update(extra_variants(data, settings, first))
-        if with_diagnostics:
-            scores.update(diagnostics(data, settings))
+        scores.update(extra_scores(data, settings, folds, frame, scores["logistic"],
+                                   with_diagnostics))
     rows = pd.read_parquet(world / "reports" / "test_scores.parquet")
     rows["as_of"] = pd.to_datetime(rows["as_of"]).dt.date
     rows = frame[["child_key", "as_of"]].merge(rows, on=["child_key", "as_of"], how="left",
